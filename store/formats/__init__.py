@@ -1,0 +1,179 @@
+"""Transcript formats: one module per family, each with detectors and parsers.
+
+Every family module defines ``FORMATS``, a list of :class:`Format`. A
+detector looks at the decoded text (and the file extension, as a hint) and
+returns a confidence from 0 to 1; the format with the highest confidence
+parses the file. ``--format`` skips detection.
+
+Parsers receive text that :func:`store.text.clean` has already cleaned (no
+escape sequences or control characters, ``\\n`` line ends) and return a
+:class:`~store.model.Transcript`, or raise :class:`ParseError` with a reason
+and, where it applies, a line number.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..model import Transcript
+from ..reflow import DEFAULT_WPM
+
+
+class ParseError(ValueError):
+    """A file that is not (or not a valid) transcript of the format tried."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
+class NotATranscript(ParseError):
+    """Not an error: the file is simply not a transcript (skipped with a note)."""
+
+
+@dataclass
+class Options:
+    """What a parser may need besides the text."""
+
+    name: str = "untitled"  # file stem: the default title
+    ext: str = ""  # lower-case extension with the dot, e.g. ".srt"
+    wpm: float = DEFAULT_WPM  # speaking rate for estimated times
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    family: str
+    description: str
+    extensions: tuple[str, ...]
+    detect: Callable[[str, str], float]
+    parse: Callable[[str, Options], Transcript]
+
+
+# The family modules, in the order their formats are listed to users.
+_FAMILIES = (
+    "whisper_console",
+    "srt",
+    "vtt",
+    "youtube",
+    "stt_json",
+    "podcasting",
+    "markdown",
+    "timed_text",
+    "textgrid",
+    "plain",
+)
+
+_registry: dict[str, Format] | None = None
+
+
+def registry() -> dict[str, Format]:
+    global _registry
+    if _registry is None:
+        reg: dict[str, Format] = {}
+        for fam in _FAMILIES:
+            mod = importlib.import_module(f"{__name__}.{fam}")
+            for f in mod.FORMATS:
+                reg[f.name] = f
+        _registry = reg
+    return _registry
+
+
+def names() -> list[str]:
+    return list(registry())
+
+
+# Extensions a folder walk considers; other files are skipped with a note.
+TRANSCRIPT_EXTENSIONS = {
+    ".txt",
+    ".text",
+    ".log",
+    ".srt",
+    ".vtt",
+    ".webvtt",
+    ".sbv",
+    ".sub",
+    ".xml",
+    ".srv1",
+    ".srv2",
+    ".srv3",
+    ".ttml",
+    ".json",
+    ".json3",
+    ".md",
+    ".markdown",
+    ".html",
+    ".htm",
+    ".textgrid",
+    "",
+}
+
+
+def detect(text: str, ext: str = "") -> tuple[Format | None, float]:
+    """The most likely format for this text, with its confidence."""
+    best: Format | None = None
+    score = 0.0
+    for f in registry().values():
+        try:
+            s = f.detect(text, ext)
+        except Exception:  # a detector must never stop an import
+            s = 0.0
+        if s > score:
+            best, score = f, s
+    return best, score
+
+
+def parse(text: str, fmt: str | None = None, options: Options | None = None) -> Transcript:
+    """Detect (unless ``fmt`` is given) and parse. Raises ParseError."""
+    options = options or Options()
+    if fmt:
+        try:
+            f = registry()[fmt]
+        except KeyError:
+            raise ParseError(f"unknown format {fmt!r} (known: {', '.join(names())})") from None
+    else:
+        f, score = detect(text, options.ext)
+        if not text.strip():
+            raise NotATranscript("empty file")
+        if f is None or score <= 0:
+            raise NotATranscript("not a transcript in any known format")
+    t = f.parse(text, options)
+    if not t.format:
+        t.format = f.name
+    t.finish()
+    if not t.segments:
+        raise ParseError(f"no transcript text found (read as {f.name})")
+    return t
+
+
+def parse_bytes(
+    data: bytes,
+    *,
+    name: str = "untitled",
+    ext: str = "",
+    fmt: str | None = None,
+    wpm: float = DEFAULT_WPM,
+) -> Transcript:
+    """Decode, clean and parse a file's bytes: the whole import pipeline up to
+    the library. Raises ParseError (DecodeError is turned into one)."""
+    from ..text import DecodeError, clean, decode
+
+    try:
+        text, encoding = decode(data)
+    except DecodeError as e:
+        raise NotATranscript(str(e)) from None
+    t = parse(clean(text), fmt, Options(name=name, ext=ext.lower(), wpm=wpm))
+    t.metadata.setdefault("encoding", encoding)
+    return t
+
+
+def parse_file(path, *, fmt: str | None = None, wpm: float = DEFAULT_WPM) -> Transcript:
+    """parse_bytes on a file on disk (OSError is the caller's to report)."""
+    from pathlib import Path
+
+    p = Path(path)
+    return parse_bytes(p.read_bytes(), name=p.stem, ext=p.suffix, fmt=fmt, wpm=wpm)

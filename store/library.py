@@ -1,0 +1,441 @@
+"""The library: SQLite in WAL mode, the source of truth.
+
+Transcripts with their metadata, segments and set-aside text; reading
+positions. One short transaction per write, so several processes (two SSH
+logins, a CLI import while the app is open) can share one library: writers
+wait for each other (busy timeout, then bounded retries) and readers are
+never blocked.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .model import Chapter, Segment, Transcript
+from .paths import private_dir, private_file
+
+T = TypeVar("T")
+
+# Each entry migrates the schema from version i to i + 1. Never edit a
+# released entry: add a new one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE transcripts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        title TEXT NOT NULL,
+        format TEXT NOT NULL,
+        timing TEXT NOT NULL,
+        source TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL DEFAULT 0,
+        mtime REAL NOT NULL DEFAULT 0,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        set_aside TEXT NOT NULL DEFAULT '[]',
+        chapters TEXT NOT NULL DEFAULT '[]',
+        speakers TEXT NOT NULL DEFAULT '[]',
+        duration REAL NOT NULL DEFAULT 0,
+        segment_count INTEGER NOT NULL DEFAULT 0,
+        imported TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX transcripts_source ON transcripts(source);
+    CREATE INDEX transcripts_sha ON transcripts(sha256);
+    CREATE TABLE segments (
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        start REAL NOT NULL,
+        end REAL NOT NULL,
+        speaker TEXT,
+        text TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'speech',
+        PRIMARY KEY (transcript_id, idx)
+    ) WITHOUT ROWID;
+    CREATE TABLE reading (
+        transcript_id INTEGER PRIMARY KEY REFERENCES transcripts(id) ON DELETE CASCADE,
+        segment INTEGER NOT NULL DEFAULT 0,
+        playhead REAL NOT NULL DEFAULT 0,
+        opened TEXT NOT NULL
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+BUSY_TIMEOUT_MS = 5000
+RETRY_SECONDS = 60.0
+
+
+class LibraryError(Exception):
+    """A failure to report to the user in one line (what and where)."""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class TranscriptInfo:
+    """A transcript's row, without its segments."""
+
+    id: int
+    title: str
+    format: str
+    timing: str
+    source: str
+    sha256: str
+    size: int
+    mtime: float
+    metadata: dict[str, Any]
+    speakers: list[str]
+    duration: float
+    segment_count: int
+    imported: str
+    updated: str
+    opened: str | None = None
+    position: int = 0  # the reading position (segment index)
+    playhead: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "format": self.format,
+            "timing": self.timing,
+            "segments": self.segment_count,
+            "duration": self.duration,
+            "source": self.source,
+        }
+
+
+@dataclass
+class StoredTranscript:
+    info: TranscriptInfo
+    segments: list[Segment]
+    set_aside: list[str] = field(default_factory=list)
+    chapters: list[Chapter] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        i = self.info
+        return {
+            "id": i.id,
+            "title": i.title,
+            "format": i.format,
+            "timing": i.timing,
+            "metadata": i.metadata,
+            "segments": [s.to_json() for s in self.segments],
+            "set_aside": self.set_aside,
+        }
+
+
+_INFO_COLUMNS = (
+    "t.id, t.title, t.format, t.timing, t.source, t.sha256, t.size, t.mtime, t.metadata, "
+    "t.speakers, t.duration, t.segment_count, t.imported, t.updated, r.opened, r.segment, r.playhead"
+)
+
+
+def _info(row: sqlite3.Row | tuple) -> TranscriptInfo:
+    return TranscriptInfo(
+        id=row[0],
+        title=row[1],
+        format=row[2],
+        timing=row[3],
+        source=row[4],
+        sha256=row[5],
+        size=row[6],
+        mtime=row[7],
+        metadata=json.loads(row[8]),
+        speakers=json.loads(row[9]),
+        duration=row[10],
+        segment_count=row[11],
+        imported=row[12],
+        updated=row[13],
+        opened=row[14],
+        position=row[15] or 0,
+        playhead=row[16] or 0.0,
+    )
+
+
+def _is_busy(e: sqlite3.OperationalError) -> bool:
+    msg = str(e).lower()
+    return "locked" in msg or "busy" in msg
+
+
+class Library:
+    """One connection to the library database. Not shared across threads:
+    open one per thread (they are cheap)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            private_dir(self.path.parent)
+            private_file(self.path)
+        except OSError as e:
+            raise LibraryError(f"cannot create the library at {self.path}: {e.strerror or e}") from None
+        try:
+            self.db = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._retry(lambda: self.db.execute("PRAGMA journal_mode = WAL"))
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            raise LibraryError(f"cannot open the library {self.path}: {e}") from None
+
+    # -- plumbing ------------------------------------------------------------
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _retry(self, fn: Callable[[], T]) -> T:
+        """Run fn, retrying while another process holds the write lock:
+        past the busy timeout SQLite gives up at once on a lock upgrade, so
+        retry (bounded) instead of surfacing 'database is locked'."""
+        deadline = time.monotonic() + RETRY_SECONDS
+        delay = 0.01
+        while True:
+            try:
+                return fn()
+            except sqlite3.OperationalError as e:
+                if not _is_busy(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run fn in one immediate transaction (retried while busy)."""
+
+        def attempt() -> T:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(self.db)
+                self.db.execute("COMMIT")
+                return result
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+
+        try:
+            return self._retry(attempt)
+        except sqlite3.OperationalError as e:
+            if _is_busy(e):
+                raise LibraryError(f"the library {self.path} is busy (another hark is writing); try again") from None
+            if "full" in str(e).lower() or "disk" in str(e).lower() or "readonly" in str(e).lower():
+                raise LibraryError(f"cannot write the library {self.path}: {e}") from None
+            raise
+        except sqlite3.DatabaseError as e:
+            raise LibraryError(f"cannot write the library {self.path}: {e}") from None
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise LibraryError(f"the library {self.path} was written by a newer hark (schema {version}); upgrade hark")
+        if version == SCHEMA_VERSION:
+            return
+
+        def run(db: sqlite3.Connection) -> None:
+            # Re-read inside the lock: another process may have migrated.
+            v = db.execute("PRAGMA user_version").fetchone()[0]
+            for i in range(v, SCHEMA_VERSION):
+                for stmt in MIGRATIONS[i].split(";"):
+                    if stmt.strip():
+                        db.execute(stmt)
+                db.execute(f"PRAGMA user_version = {i + 1}")
+
+        self.write(run)
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: a cheap poll for
+        'has another session changed the library?'."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    def integrity_check(self) -> str:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- transcripts ---------------------------------------------------------
+
+    def find_source(self, source: str) -> TranscriptInfo | None:
+        row = self.db.execute(
+            f"SELECT {_INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id "
+            "WHERE t.source = ?",
+            (source,),
+        ).fetchone()
+        return _info(row) if row else None
+
+    def find_sha(self, sha256: str) -> list[TranscriptInfo]:
+        rows = self.db.execute(
+            f"SELECT {_INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id "
+            "WHERE t.sha256 = ? ORDER BY t.id",
+            (sha256,),
+        ).fetchall()
+        return [_info(r) for r in rows]
+
+    def save(
+        self,
+        t: Transcript,
+        *,
+        source: str,
+        sha256: str,
+        size: int = 0,
+        mtime: float = 0.0,
+    ) -> tuple[int, str]:
+        """Store a parsed transcript in one transaction. Returns (id, what):
+        'imported' (new), 'updated' (same source, changed content: same id,
+        segments replaced) or 'unchanged'."""
+
+        def run(db: sqlite3.Connection) -> tuple[int, str]:
+            row = db.execute("SELECT id, sha256 FROM transcripts WHERE source = ?", (source,)).fetchone()
+            stamp = now_iso()
+            values = (
+                t.title,
+                t.format,
+                t.timing,
+                sha256,
+                size,
+                mtime,
+                json.dumps(t.metadata, ensure_ascii=False, default=str),
+                json.dumps(t.set_aside, ensure_ascii=False),
+                json.dumps([[c.title, c.segment] for c in t.chapters], ensure_ascii=False),
+                json.dumps(t.speakers, ensure_ascii=False),
+                t.duration,
+                len(t.segments),
+            )
+            if row and row[1] == sha256:
+                return row[0], "unchanged"
+            if row:
+                tid = row[0]
+                db.execute(
+                    "UPDATE transcripts SET title=?, format=?, timing=?, sha256=?, size=?, mtime=?, metadata=?, "
+                    "set_aside=?, chapters=?, speakers=?, duration=?, segment_count=?, updated=? WHERE id=?",
+                    (*values, stamp, tid),
+                )
+                db.execute("DELETE FROM segments WHERE transcript_id = ?", (tid,))
+                what = "updated"
+            else:
+                cur = db.execute(
+                    "INSERT INTO transcripts (title, format, timing, sha256, size, mtime, metadata, set_aside, "
+                    "chapters, speakers, duration, segment_count, imported, updated, source) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, stamp, stamp, source),
+                )
+                tid = cur.lastrowid
+                what = "imported"
+            db.executemany(
+                "INSERT INTO segments (transcript_id, idx, start, end, speaker, text, kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (tid, i, s.start, s.end if s.end is not None else s.start, s.speaker, s.text, s.kind)
+                    for i, s in enumerate(t.segments)
+                ),
+            )
+            return tid, what
+
+        return self.write(run)
+
+    def touch_source(self, tid: int, *, source: str, size: int, mtime: float) -> None:
+        """Record a moved file's new path or a touched file's new mtime."""
+        self.write(
+            lambda db: db.execute(
+                "UPDATE transcripts SET source = ?, size = ?, mtime = ? WHERE id = ?", (source, size, mtime, tid)
+            )
+        )
+
+    def list(self, order: str = "id") -> list[TranscriptInfo]:
+        orders = {
+            "id": "t.id",
+            "title": "t.title COLLATE NOCASE, t.id",
+            "date": "t.imported DESC, t.id",
+            "opened": "r.opened IS NULL, r.opened DESC, t.id",
+        }
+        rows = self.db.execute(
+            f"SELECT {_INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id "
+            f"ORDER BY {orders.get(order, 't.id')}"
+        ).fetchall()
+        return [_info(r) for r in rows]
+
+    def ids(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM transcripts ORDER BY id")]
+
+    def info(self, tid: int) -> TranscriptInfo | None:
+        row = self.db.execute(
+            f"SELECT {_INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id WHERE t.id = ?",
+            (tid,),
+        ).fetchone()
+        return _info(row) if row else None
+
+    def segments(self, tid: int) -> list[Segment]:
+        return [
+            Segment(start=r[0], end=r[1], speaker=r[2], text=r[3], kind=r[4])
+            for r in self.db.execute(
+                "SELECT start, end, speaker, text, kind FROM segments WHERE transcript_id = ? ORDER BY idx", (tid,)
+            )
+        ]
+
+    def get(self, tid: int) -> StoredTranscript | None:
+        """A whole transcript, read in one snapshot (a concurrent re-import
+        cannot give us the new header with the old segments)."""
+        self.db.execute("BEGIN")
+        try:
+            info = self.info(tid)
+            if info is None:
+                return None
+            row = self.db.execute("SELECT set_aside, chapters FROM transcripts WHERE id = ?", (tid,)).fetchone()
+            segs = self.segments(tid)
+        finally:
+            self.db.execute("COMMIT")
+        return StoredTranscript(
+            info=info,
+            segments=segs,
+            set_aside=json.loads(row[0]),
+            chapters=[Chapter(title=c[0], segment=c[1]) for c in json.loads(row[1])],
+        )
+
+    def iter_segments(self) -> Iterator[tuple[int, int, Segment]]:
+        """Every segment of the library as (transcript id, index, segment)."""
+        for r in self.db.execute(
+            "SELECT transcript_id, idx, start, end, speaker, text, kind FROM segments ORDER BY transcript_id, idx"
+        ):
+            yield r[0], r[1], Segment(start=r[2], end=r[3], speaker=r[4], text=r[5], kind=r[6])
+
+    def remove(self, tid: int) -> bool:
+        def run(db: sqlite3.Connection) -> bool:
+            cur = db.execute("DELETE FROM transcripts WHERE id = ?", (tid,))
+            return cur.rowcount > 0
+
+        return self.write(run)
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM transcripts").fetchone()[0]
+
+    # -- reading state ---------------------------------------------------------
+
+    def set_reading(self, tid: int, segment: int, playhead: float = 0.0) -> None:
+        self.write(
+            lambda db: (
+                db.execute(
+                    "INSERT INTO reading (transcript_id, segment, playhead, opened) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(transcript_id) DO UPDATE SET segment = excluded.segment, "
+                    "playhead = excluded.playhead, opened = excluded.opened",
+                    (tid, segment, playhead, now_iso()),
+                )
+                if db.execute("SELECT 1 FROM transcripts WHERE id = ?", (tid,)).fetchone()
+                else None
+            )
+        )
+
+
+def open_library(path: Path | str) -> Library:
+    return Library(path)

@@ -1,0 +1,349 @@
+"""The `hark` command line.
+
+The non-interactive commands never import Textual (a test checks), so they
+start fast; only opening the app does. No traceback ever reaches a user:
+unexpected errors print one line and a hint to rerun with --debug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from store.text import clean_line, format_time, strip_escapes
+
+
+class CommandError(Exception):
+    """A failure of a command, said in one line; exit code 1 (or .code)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(f"hark: {text}\n")
+
+
+def _json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def safe(text: str) -> str:
+    """What may be printed to a terminal: no escape sequences, no controls."""
+    return strip_escapes(text)
+
+
+# -- the library -------------------------------------------------------------
+
+
+def _paths(args: argparse.Namespace):
+    from store.paths import resolve
+
+    return resolve(args.home).ensure()
+
+
+def _library(args: argparse.Namespace):
+    from store.library import Library
+
+    return Library(_paths(args).library)
+
+
+def _transcript_id(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise CommandError(f"{value!r} is not a transcript id (see `hark list`)") from None
+
+
+# -- progress ----------------------------------------------------------------
+
+
+class Progress:
+    """A one-line progress bar on a terminal (stderr); nothing when piped."""
+
+    def __init__(self, label: str, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.label = label
+        self.enabled = self.stream.isatty() and os.environ.get("TERM") != "dumb"
+        self.shown = False
+
+    def __call__(self, done: int, total: int, path: Path | None = None) -> None:
+        if not self.enabled or total <= 0:
+            return
+        width = max(10, min(30, shutil.get_terminal_size((80, 24)).columns - 50))
+        filled = int(width * done / total)
+        name = clean_line(path.name if path and path.name else "")[:30]
+        self.stream.write(f"\r\x1b[2K{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name}")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+
+
+# -- commands ----------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from store.formats import names
+    from store.importer import import_paths
+
+    if args.format and args.format not in names():
+        raise CommandError(f"unknown format {args.format!r}; known: {', '.join(names())}", code=2)
+    with _library(args) as lib:
+        bar = Progress("importing")
+        try:
+            report = import_paths(lib, args.paths, fmt=args.format, wpm=args.wpm, progress=bar)
+        finally:
+            bar.close()
+        _sync_index(args, lib, quiet=args.json)
+    if args.json:
+        _json(report.to_json())
+    else:
+        for path, reason in report.skipped:
+            _out(f"skipped {safe(path)}: {safe(reason)}")
+        for path, error in report.failed:
+            _err(f"{safe(path)}: {safe(error)}")
+        parts = [
+            f"{len(report.imported)} imported",
+            f"{len(report.updated)} updated",
+            f"{len(report.unchanged)} unchanged",
+        ]
+        if report.failed:
+            parts.append(f"{len(report.failed)} failed")
+        if report.skipped:
+            parts.append(f"{len(report.skipped)} skipped")
+        _out(", ".join(parts))
+    return 1 if report.failed else 0
+
+
+def _sync_index(args: argparse.Namespace, lib, *, quiet: bool = False) -> None:
+    """Bring the search index in line with the library (if search exists)."""
+    try:
+        from store import index as index_mod
+    except ImportError:
+        return
+    index_mod.sync_quietly(lib, _paths(args).index, message=None if quiet else lambda m: _err(m))
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _library(args) as lib:
+        rows = lib.list()
+    if args.json:
+        _json([r.to_json() for r in rows])
+        return 0
+    if not rows:
+        _out("The library is empty. Import transcripts with: hark import PATH...")
+        return 0
+    idw = max(len(str(r.id)) for r in rows)
+    for r in rows:
+        timing = "≈" if r.timing == "estimated" else " "
+        _out(
+            f"{r.id:>{idw}}  {timing}{format_time(r.duration):>8}  {r.segment_count:>6} seg  "
+            f"{r.format:<14} {safe(clean_line(r.title))}"
+        )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    tid = _transcript_id(args.id)
+    with _library(args) as lib:
+        t = lib.get(tid)
+    if t is None:
+        raise CommandError(f"no transcript {tid} (see `hark list`)")
+    if args.json:
+        _json(t.to_json())
+        return 0
+    info = t.info
+    approx = "≈" if info.timing == "estimated" else ""
+    _out(safe(clean_line(info.title)))
+    meta = [info.format, f"{approx}{format_time(info.duration)}", f"{info.segment_count} segments"]
+    if info.timing == "estimated":
+        meta.append("times estimated")
+    if info.speakers:
+        meta.append(", ".join(safe(clean_line(s)) for s in info.speakers[:6]))
+    _out(" · ".join(meta))
+    url = info.metadata.get("url")
+    if isinstance(url, str):
+        _out(safe(clean_line(url)))
+    _out()
+    hours = info.duration >= 3600
+    chapters = {c.segment: c.title for c in t.chapters}
+    speaker = None
+    for i, s in enumerate(t.segments):
+        if i in chapters:
+            _out(f"\n## {safe(clean_line(chapters[i]))}\n")
+        stamp = approx + format_time(s.start, always_hours=hours)
+        label = ""
+        if s.speaker and s.speaker != speaker:
+            label = f"{safe(clean_line(s.speaker))}: "
+        speaker = s.speaker or speaker
+        text = safe(s.text).replace("\n", " ")
+        if s.kind == "nonspeech":
+            text = f"({text})" if not text.startswith(("[", "(")) else text
+        _out(f"[{stamp:>8}] {label}{text}")
+    if t.set_aside:
+        _out("\n-- set aside at import (not transcript) --")
+        for block in t.set_aside:
+            _out(safe(block))
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    tid = _transcript_id(args.id)
+    with _library(args) as lib:
+        info = lib.info(tid)
+        if info is None:
+            raise CommandError(f"no transcript {tid} (see `hark list`)")
+        lib.remove(tid)
+        _sync_index(args, lib)
+    _out(f"removed {tid}: {safe(clean_line(info.title))}")
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    if args.demo:
+        return _run_demo(args)
+    paths = _paths(args)
+    return _run_app(args, paths)
+
+
+def _run_app(args: argparse.Namespace, paths, *, demo: bool = False, open_id: int | None = None) -> int:
+    from tui.app import HarkApp
+
+    app = HarkApp(paths, demo=demo, open_id=open_id)
+    app.run(mouse=not args.no_mouse)
+    return app.return_code or 0
+
+
+def samples_dir() -> Path:
+    from importlib.resources import files
+
+    return Path(str(files("store") / "samples"))
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    """The samples in a throwaway home: nothing of the user's is touched."""
+    from store.importer import import_paths
+    from store.library import Library
+    from store.paths import resolve
+
+    with tempfile.TemporaryDirectory(prefix="hark-demo-") as tmp:
+        paths = resolve(tmp).ensure()
+        with Library(paths.library) as lib:
+            report = import_paths(lib, [samples_dir()])
+            if report.failed:
+                raise CommandError(f"the demo library did not import: {report.failed[0][0]}: {report.failed[0][1]}")
+            _sync_index(args, lib, quiet=True)
+        return _run_app(args, paths, demo=True)
+
+
+# -- the parser --------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hark",
+        description="A keyboard-driven terminal reader for transcripts.",
+        epilog="Run `hark` alone to open the app on your library.",
+    )
+    p.add_argument("--home", metavar="DIR", help="keep everything in DIR (default: $HARK_HOME, else your data folder)")
+    p.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    p.add_argument("--demo", action="store_true", help="open the app on a sample library (touches nothing of yours)")
+    p.add_argument("--debug", action="store_true", help="show the full trace of unexpected errors")
+    p.set_defaults(func=cmd_app)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("import", help="import transcript files and folders (recursive)")
+    s.add_argument("paths", nargs="+", metavar="PATH")
+    s.add_argument("--format", metavar="F", help="force a format instead of detecting it")
+    s.add_argument("--wpm", type=float, default=150.0, help="speaking rate for untimed text (default 150)")
+    s.add_argument("--json", action="store_true", help="print the result as JSON")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("list", help="the transcripts in the library")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_list)
+
+    s = sub.add_parser("show", help="one transcript, segment by segment")
+    s.add_argument("id", metavar="ID")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_show)
+
+    s = sub.add_parser("remove", help="take a transcript out of the library")
+    s.add_argument("id", metavar="ID")
+    s.set_defaults(func=cmd_remove)
+
+    s = sub.add_parser("formats", help="the formats hark reads")
+    s.set_defaults(func=cmd_formats)
+
+    from tui import search_cli
+
+    search_cli.register(sub)
+    return p
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    from store.formats import registry
+
+    for f in registry().values():
+        _out(f"{f.name:<18} {f.description}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Everything hark creates is private to the user (shared SSH hosts).
+    os.umask(0o077)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CommandError as e:
+        _err(str(e))
+        return e.code
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:
+        # `hark show 3 | head`: the reader went away; not an error.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+    except Exception as e:  # the last line of defence: one line, no trace
+        from store.library import LibraryError
+
+        if args.debug:
+            raise
+        if isinstance(e, LibraryError):
+            _err(str(e))
+            return 1
+        if isinstance(e, OSError):
+            where = f" {e.filename}" if getattr(e, "filename", None) else ""
+            _err(f"{e.strerror or e}{where}")
+            return 1
+        _err(f"unexpected error: {type(e).__name__}: {e} (rerun with --debug for the trace)")
+        return 1
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,177 @@
+"""The reader's layout: which screen row shows what, for a given width.
+
+Pure Python (no Textual), so it is tested and benchmarked on its own. Only
+offsets are kept per row (passage, start, end), never rendered text: memory
+grows with the transcript, not with its rendered lines.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+
+from store.model import Chapter, Segment
+from store.passages import Passage, group
+
+HEADING, SPEAKER, TEXT, BLANK, ASIDE = range(5)
+_TOKEN = re.compile(r"\S+\s*")
+
+
+@dataclass(frozen=True)
+class Row:
+    kind: int
+    passage: int = -1  # passage index (TEXT, SPEAKER), chapter index (HEADING), set-aside index (ASIDE)
+    start: int = 0  # character range within the passage text
+    end: int = 0
+
+
+def _width(s: str) -> int:
+    return len(s) if s.isascii() else cell_len(s)
+
+
+def wrap(text: str, width: int) -> list[tuple[int, int]]:
+    """Greedy word wrap: (start, end) character ranges, trailing spaces
+    excluded. Words longer than the width are cut."""
+    width = max(1, width)
+    out: list[tuple[int, int]] = []
+    if not text:
+        return [(0, 0)]
+    ascii_text = text.isascii()
+    line_start = 0
+    line_w = 0
+    line_end = 0  # end of the last word on the line (no trailing space)
+    for m in _TOKEN.finditer(text):
+        word_end = m.start() + len(m.group().rstrip())
+        w = word_end - m.start() if ascii_text else cell_len(text[m.start() : word_end])
+        if line_w and line_w + w > width:
+            out.append((line_start, line_end))
+            line_start = m.start()
+            line_w = 0
+        while w > width:  # a word wider than the line: cut it
+            cut = m.start() + width if ascii_text else _cut(text, line_start, width)
+            if line_start < cut:
+                out.append((line_start, cut))
+            line_start = cut
+            w = word_end - cut if ascii_text else cell_len(text[cut:word_end])
+            line_w = 0
+        line_w += (m.end() - m.start()) if ascii_text else cell_len(m.group())
+        line_end = word_end
+    out.append((line_start, line_end))
+    return out
+
+
+def _cut(text: str, start: int, width: int) -> int:
+    w = 0
+    i = start
+    while i < len(text):
+        cw = cell_len(text[i])
+        if w + cw > width:
+            break
+        w += cw
+        i += 1
+    return max(i, start + 1)
+
+
+class Layout:
+    """Passages of a transcript and their rows at one width."""
+
+    def __init__(self, segments: list[Segment], chapters: list[Chapter] | None = None) -> None:
+        self.segments = segments
+        self.chapters = chapters or []
+        chapter_starts = {c.segment for c in self.chapters}
+        self.passages: list[Passage] = group(segments, chapter_starts)
+        self.texts: list[str] = []
+        # For each segment: its passage and the character offset it starts at.
+        self.seg_passage: list[int] = [0] * len(segments)
+        self.seg_offset: list[int] = [0] * len(segments)
+        for pi, p in enumerate(self.passages):
+            parts = []
+            pos = 0
+            for si in p.segments:
+                t = " ".join(segments[si].text.split())
+                self.seg_passage[si] = pi
+                self.seg_offset[si] = pos
+                parts.append(t)
+                pos += len(t) + 1
+            self.texts.append(" ".join(parts))
+        self.width = 0
+        self.rows: list[Row] = []
+        self.passage_row: list[int] = []  # first TEXT row of each passage
+        self.show_aside: list[str] = []
+
+    def seg_end(self, si: int) -> int:
+        """The character offset where segment si ends in its passage text."""
+        return self.seg_offset[si] + len(" ".join(self.segments[si].text.split()))
+
+    def reflow(self, width: int, set_aside: list[str] | None = None) -> None:
+        self.width = width
+        rows: list[Row] = []
+        passage_row: list[int] = []
+        chapters_at: dict[int, list[int]] = {}
+        for ci, c in enumerate(self.chapters):
+            chapters_at.setdefault(c.segment, []).append(ci)
+        prev_speaker: str | None = None
+        for pi, p in enumerate(self.passages):
+            for ci in chapters_at.get(p.first, ()):
+                if rows:
+                    rows.append(Row(BLANK))
+                rows.append(Row(HEADING, ci))
+                prev_speaker = None
+            if rows:
+                rows.append(Row(BLANK))
+            if p.speaker and p.speaker != prev_speaker and not p.nonspeech:
+                rows.append(Row(SPEAKER, pi))
+            if not p.nonspeech:
+                prev_speaker = p.speaker
+            passage_row.append(len(rows))
+            for start, end in wrap(self.texts[pi], width):
+                rows.append(Row(TEXT, pi, start, end))
+        if set_aside:
+            rows.append(Row(BLANK))
+            for ai, block in enumerate(set_aside):
+                for start, end in wrap(" ".join(block.split()), width):
+                    rows.append(Row(ASIDE, ai, start, end))
+        self.rows = rows
+        self.passage_row = passage_row
+
+    def row_of(self, si: int) -> int:
+        """The row on which segment si starts."""
+        if not self.rows or not self.segments:
+            return 0
+        pi = self.seg_passage[si]
+        off = self.seg_offset[si]
+        r = self.passage_row[pi]
+        # Rows of one passage are consecutive TEXT rows in order of start.
+        while r + 1 < len(self.rows) and self.rows[r + 1].kind == TEXT and self.rows[r + 1].passage == pi:
+            if self.rows[r + 1].start > off:
+                break
+            r += 1
+        return r
+
+    def segment_at(self, row: int) -> int:
+        """The segment shown at the start of a screen row (the nearest one
+        for headings and blank rows)."""
+        if not self.segments:
+            return 0
+        row = max(0, min(row, len(self.rows) - 1))
+        # The passage of this row, or of the next passage's first row.
+        pi = bisect_right(self.passage_row, row) - 1
+        if pi < 0:
+            return 0
+        r = self.rows[row]
+        if r.kind != TEXT or r.passage != pi:
+            return self.passages[pi].last if row > self.passage_row[pi] else self.passages[pi].first
+        p = self.passages[pi]
+        # The segment that covers the row's first character.
+        return max(p.first, bisect_right(self.seg_offset, r.start, p.first, p.last + 1) - 1)
+
+    def segments_on(self, row: int) -> list[int]:
+        """Segments with text on a row."""
+        r = self.rows[row]
+        if r.kind != TEXT:
+            return []
+        p = self.passages[r.passage]
+        return [si for si in p.segments if self.seg_offset[si] < r.end and self.seg_end(si) > r.start]
