@@ -209,7 +209,7 @@ def one_line(text: str) -> str:
 
 # --- times ------------------------------------------------------------------
 
-_TIME = re.compile(r"^\s*(?:(?P<h>\d+):)??(?:(?P<m>\d+):)?(?P<s>\d+)(?:[.,:](?P<f>\d+))?\s*$")
+_TIME = re.compile(r"^\s*(?:(?:(?P<h>\d+):)?(?P<m>\d+):)?(?P<s>\d+)(?:[.,:](?P<f>\d+))?\s*$")
 
 
 def parse_time(value: str) -> float | None:

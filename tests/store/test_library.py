@@ -180,10 +180,16 @@ def test_several_processes_importing_at_once_lose_nothing(tmp_path):
     db = tmp_path / "lib.sqlite3"
     Library(db).close()
     procs = [
-        subprocess.Popen([sys.executable, "-c", _WRITER, str(db), tag], cwd=Path(__file__).resolve().parents[2])
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(db), tag],
+            cwd=Path(__file__).resolve().parents[2],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for tag in ("a", "b", "c")
     ]
-    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
     with Library(db) as lib:
         rows = lib.list()
         assert len(rows) == 120
