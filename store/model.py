@@ -84,6 +84,9 @@ class Transcript:
                 s.end = nxt if nxt is not None and nxt >= s.start else s.start
             s.end = round(s.end, 3)
         self.segments = segs
+        last_index = max(len(segs) - 1, 0)
+        for c in self.chapters:
+            c.segment = min(max(c.segment, 0), last_index)
         return self
 
     @property

@@ -20,6 +20,8 @@ MAX_WORDS = 28
 # Sentence-ending segments are not cut below this many words, so "Yes." and
 # "Okay." join their neighbours instead of standing alone.
 MIN_WORDS = 4
+# A sentence this close to its end when the limit is reached may finish.
+LOOKAHEAD = 6
 PAUSE = 1.5  # seconds of silence that end a segment in word-level input
 
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’)\]]*$")
@@ -90,8 +92,14 @@ def words_to_segments(items: list[Word], *, max_words: int = MAX_WORDS, pause: f
             prev_end = w.end
         elif w.start is not None:
             prev_end = w.start
-        if (ends_sentence(w.text) and len(cur) >= MIN_WORDS) or len(cur) >= max_words:
+        if ends_sentence(w.text) and len(cur) >= MIN_WORDS:
             flush()
+        elif len(cur) >= max_words:
+            cut = _clause_cut([x.text for x in cur])
+            rest = cur[cut:] if cut else []
+            del cur[len(cur) - len(rest) :]
+            flush()
+            cur.extend(rest)
     flush()
     return segs
 
@@ -148,6 +156,15 @@ def kind_of(text: str) -> str:
     return NONSPEECH if is_nonspeech(text) else SPEECH
 
 
+def _clause_cut(tokens: list[str]) -> int | None:
+    """Where to cut a run of words that has grown too long: after the last
+    clause mark (, ; : —) in its second half, so lines do not end mid-phrase."""
+    for i in range(len(tokens) - 1, len(tokens) // 2 - 1, -1):
+        if tokens[i].endswith((",", ";", ":", "—", "–")):
+            return i + 1
+    return None
+
+
 def split_untimed(text: str, *, max_words: int = MAX_WORDS) -> list[str]:
     """Split flowing text (hard-wrapped lines joined) into sentence-sized
     chunks. Where there is punctuation, at sentence ends (merging tiny
@@ -158,14 +175,24 @@ def split_untimed(text: str, *, max_words: int = MAX_WORDS) -> list[str]:
     cur: list[str] = []
     punctuated = sum(1 for t in tokens if ends_sentence(t)) >= max(1, len(tokens) // 60)
     soft = {"so", "and", "but", "um", "uh", "like", "because", "then", "now", "okay", "well", "yeah"}
-    for tok in tokens:
+    for n, tok in enumerate(tokens):
         cur.append(tok)
         if punctuated and ends_sentence(tok) and len(cur) >= MIN_WORDS:
             chunks.append(" ".join(cur))
             cur = []
+        elif (
+            len(cur) >= max_words
+            and punctuated
+            and any(ends_sentence(t) for t in tokens[n + 1 : n + 1 + LOOKAHEAD])
+            and len(cur) < max_words + LOOKAHEAD
+        ):
+            continue  # the sentence ends in a few words: let it
         elif len(cur) >= max_words:
             cut = len(cur)
-            if not punctuated:
+            if punctuated:
+                # a long sentence: cut after its last comma in the second half
+                cut = _clause_cut(cur) or cut
+            else:
                 # cut before the last soft word in the final third
                 for i in range(len(cur) - 1, len(cur) * 2 // 3, -1):
                     if cur[i].lower().strip(",") in soft:

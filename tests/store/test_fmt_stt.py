@@ -356,7 +356,7 @@ def test_corpus_assemblyai(corpus):
     assert _detected(path) == "assemblyai"
     t = parse_file(path)
     assert t.format == "assemblyai"
-    # one 25-second utterance, cut into sentences at its own words' times
+    # one 25-second utterance, cut into sentences (a long one at a comma) at its own words' times
     assert _rows(t) == [
         (
             0.17,
@@ -367,12 +367,16 @@ def test_corpus_assemblyai(corpus):
         ),
         (
             12.778,
-            24.442,
+            19.31,
             "Speaker A",
-            "And I think if it signifies anything, it is to honor the women who came before us, "
-            "who were skilled and qualified and didn't get the same opportunities",
+            "And I think if it signifies anything, it is to honor the women who came before us,",
         ),
-        (24.506, 25.14, "Speaker A", "that we have today."),
+        (
+            19.46,
+            25.14,
+            "Speaker A",
+            "who were skilled and qualified and didn't get the same opportunities that we have today.",
+        ),
     ]
     assert t.metadata["language"] == "en"
     assert t.metadata["duration"] == 25
