@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .annotations import reanchor
 from .formats import TRANSCRIPT_EXTENSIONS, NotATranscript, ParseError, parse_bytes
 from .library import Library, LibraryError
 from .reflow import DEFAULT_WPM
@@ -135,6 +136,8 @@ def import_file(
         return
     t.metadata.setdefault("source_name", path.name)
     tid, what = lib.save(t, source=source, sha256=sha, size=st.st_size, mtime=st.st_mtime)
+    if what == "updated":  # the text changed: find its annotations again
+        reanchor(lib, tid)
     getattr(report, what).append(tid)
     if what != "unchanged":
         report.segments += len(t.segments)

@@ -64,6 +64,32 @@ MIGRATIONS: list[str] = [
         opened TEXT NOT NULL
     );
     """,
+    # Annotations (store/annotations.py). Removing a transcript keeps them:
+    # transcript_id becomes NULL, its title and sha256 stay on each row.
+    """
+    CREATE TABLE annotations (
+        id TEXT PRIMARY KEY,
+        transcript_id INTEGER REFERENCES transcripts(id) ON DELETE SET NULL,
+        first_segment INTEGER NOT NULL,
+        last_segment INTEGER NOT NULL,
+        start REAL NOT NULL,
+        end REAL NOT NULL,
+        quote TEXT NOT NULL,
+        prefix TEXT NOT NULL DEFAULT '',
+        suffix TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]',
+        color TEXT NOT NULL DEFAULT 'yellow',
+        author TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'anchored',
+        source_sha256 TEXT NOT NULL DEFAULT '',
+        transcript_title TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX annotations_transcript ON annotations(transcript_id, start);
+    CREATE INDEX annotations_sha ON annotations(source_sha256);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

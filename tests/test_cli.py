@@ -160,3 +160,21 @@ def test_piped_import_has_no_progress_bar(tmp_path):
     assert p.returncode == 0
     assert "\r" not in p.stderr and "importing [" not in p.stderr
     assert p.stdout.strip() == "1 imported, 0 updated, 0 unchanged"
+
+
+def test_remove_keeps_annotations_exportable(home, tmp_path, capsys):
+    from store import annotations
+    from store.library import Library
+    from store.paths import resolve
+
+    (tmp_path / "a.srt").write_text(SRT)
+    run(capsys, "import", str(tmp_path / "a.srt"))
+    with Library(resolve().library) as lib:
+        annotations.create(lib, 1, 1, 1, note="keep me")
+    code, out, _ = run(capsys, "remove", "1")
+    assert code == 0 and "its 1 annotation is kept" in out
+    code, out, _ = run(capsys, "annotations", "--json")
+    kept = json.loads(out)
+    assert [(a["quote"], a["note"], a["transcript_id"], a["status"]) for a in kept] == [
+        ("Second line.", "keep me", None, "orphaned")
+    ]

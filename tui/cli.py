@@ -204,14 +204,25 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
+    from store.annotations import count_by_transcript
+
     tid = _transcript_id(args.id)
     with _library(args) as lib:
         info = lib.info(tid)
         if info is None:
             raise CommandError(f"no transcript {tid} (see `hark list`)")
+        kept = count_by_transcript(lib).get(tid, 0)
+        title = safe(clean_line(info.title))
+        if kept and not args.yes and sys.stdin.isatty():
+            answer = input(f"Remove {tid}: {title}? Its {kept} annotations are kept (hark annotations export). [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                _out("not removed")
+                return 1
         lib.remove(tid)
         _sync_index(args, lib)
-    _out(f"removed {tid}: {safe(clean_line(info.title))}")
+    plural = "s are" if kept != 1 else " is"
+    note = f"; its {kept} annotation{plural} kept (hark annotations export)" if kept else ""
+    _out(f"removed {tid}: {title}{note}")
     return 0
 
 
@@ -223,11 +234,9 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def _run_app(args: argparse.Namespace, paths, *, demo: bool = False, open_id: int | None = None) -> int:
-    from tui.app import HarkApp
+    from tui.app import run_app
 
-    app = HarkApp(paths, demo=demo, open_id=open_id)
-    app.run(mouse=not args.no_mouse)
-    return app.return_code or 0
+    return run_app(paths, demo=demo, open_id=open_id, mouse=not args.no_mouse)
 
 
 def samples_dir() -> Path:
@@ -284,16 +293,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_show)
 
-    s = sub.add_parser("remove", help="take a transcript out of the library")
+    s = sub.add_parser("remove", help="take a transcript out of the library (its annotations are kept)")
     s.add_argument("id", metavar="ID")
+    s.add_argument("--yes", "-y", action="store_true", help="do not ask, even on a terminal")
     s.set_defaults(func=cmd_remove)
 
     s = sub.add_parser("formats", help="the formats hark reads")
     s.set_defaults(func=cmd_formats)
 
-    from tui import search_cli
+    from tui import annotations_cli, search_cli
 
     search_cli.register(sub)
+    annotations_cli.register(sub)
     return p
 
 
@@ -346,4 +357,8 @@ def entry() -> None:
 
 
 if __name__ == "__main__":
-    entry()
+    # Run as `python -m tui.cli`: load this file once, as tui.cli, so the
+    # subcommand modules and this one share CommandError and friends.
+    from tui.cli import entry as _entry
+
+    _entry()

@@ -1,0 +1,133 @@
+"""`hark annotations`: list, export and import annotations.
+
+    hark annotations [--in ID] [--json]
+    hark annotations export [--format md|json] [--in ID] [-o FILE]
+    hark annotations import FILE
+
+Registered by tui/cli.py's build_parser (`annotations_cli.register(sub)`).
+Never imports Textual: these commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from store.text import clean_line, format_time
+
+
+def register(sub) -> None:
+    s = sub.add_parser(
+        "annotations",
+        help="your annotations: list them, export them, import them",
+        description="List your annotations, or export / import them.",
+    )
+    s.add_argument("--in", dest="in_id", metavar="ID", help="only those of transcript ID")
+    s.add_argument("--json", action="store_true", help="print them as JSON")
+    s.set_defaults(func=cmd_annotations)
+    acts = s.add_subparsers(dest="action", metavar="ACTION")
+
+    e = acts.add_parser(
+        "export",
+        help="export as Markdown (with links to each moment) or W3C Web Annotation JSON",
+        description="Export annotations: Markdown grouped by transcript, or JSON in the W3C Web Annotation model.",
+    )
+    e.add_argument("--format", choices=("md", "json"), default="md", help="md (default) or json")
+    e.add_argument("--in", dest="export_in", metavar="ID", help="only those of transcript ID")
+    e.add_argument("-o", "--output", metavar="FILE", help="write to FILE (private, 0600) instead of printing")
+    e.set_defaults(func=cmd_export)
+
+    i = acts.add_parser(
+        "import",
+        help="import a JSON export, placing each annotation in the matching transcript",
+        description="Import annotations from a JSON export; importing the same file twice changes nothing.",
+    )
+    i.add_argument("file", metavar="FILE")
+    i.set_defaults(func=cmd_import)
+
+
+def _in(lib, value: str | None) -> int | None:
+    """--in ID: a transcript of the library."""
+    from store.annotations import AnnotationError
+
+    if value is None:
+        return None
+    try:
+        tid = int(value)
+    except ValueError:
+        raise AnnotationError(f"{value!r} is not a transcript id (see `hark list`)") from None
+    if lib.info(tid) is None:
+        raise AnnotationError(f"no transcript {tid} (see `hark list`)")
+    return tid
+
+
+def _clip(text: str, width: int) -> str:
+    text = clean_line(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_annotations(args: argparse.Namespace) -> int:
+    from store import annotations as A
+    from tui.cli import _json, _library, _out, safe
+
+    with _library(args) as lib:
+        tid = _in(lib, args.in_id)
+        anns = A.list_annotations(lib, tid)
+    if args.json:
+        _json([a.to_json() for a in anns])
+        return 0
+    if not anns:
+        _out("No annotations yet. Select a span in the reader (v) and press h or a.")
+        return 0
+    for a in anns:
+        where = str(a.transcript_id) if a.transcript_id is not None else "-"
+        line = f"{a.id[:8]}  {where:>4}  {format_time(a.start):>8}  “{_clip(a.quote, 60)}”"
+        if a.note.strip():
+            line += f"  {_clip(a.note, 50)}"
+        extra = A.tags_beyond_note(a)
+        if extra:
+            line += "  " + " ".join(f"#{t}" for t in extra)
+        if a.status != A.ANCHORED:
+            line += f"  [{a.status}]"
+        _out(safe(line))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from store import annotations as A
+    from store.paths import write_private
+    from tui.cli import _library, _out
+
+    with _library(args) as lib:
+        tid = _in(lib, args.export_in or args.in_id)
+        count = len(A.list_annotations(lib, tid))
+        text = A.export_json(lib, tid) if args.format == "json" else A.export_markdown(lib, tid)
+    if args.output:
+        out = Path(args.output).expanduser()
+        write_private(out, text.encode("utf-8"))
+        _out(f"wrote {count} annotation{'s' if count != 1 else ''} to {out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from store import annotations as A
+    from tui.cli import _library, _out, _sync_index
+
+    path = Path(args.file).expanduser()
+    if not path.is_file():
+        raise A.AnnotationError(f"no such file {path}")
+    with _library(args) as lib:
+        c = A.import_file(lib, path)
+        if c["imported"] or c["updated"]:
+            _sync_index(args, lib, quiet=True)
+    parts = [f"{c['imported']} imported", f"{c['updated']} updated", f"{c['unchanged']} unchanged"]
+    if c["skipped"]:
+        parts.append(f"{c['skipped']} skipped (no quote)")
+    line = ", ".join(parts)
+    if c["imported"]:
+        line += f" ({c['anchored']} anchored, {c['moved']} moved, {c['orphaned']} orphaned)"
+    _out(line)
+    return 0
