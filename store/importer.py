@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .annotations import reanchor
-from .formats import TRANSCRIPT_EXTENSIONS, NotATranscript, ParseError, parse_bytes
+from .formats import TRANSCRIPT_EXTENSIONS, NotATranscript, ParseError, parse_bytes, title_from_name
 from .library import Library, LibraryError
 from .reflow import DEFAULT_WPM
 
@@ -124,7 +124,7 @@ def import_file(
             report.unchanged.append(same[0].id)
             return
     try:
-        t = parse_bytes(data, name=path.stem, ext=path.suffix, fmt=fmt, wpm=wpm)
+        t = parse_bytes(data, name=title_from_name(path.stem), ext=path.suffix, fmt=fmt, wpm=wpm)
     except NotATranscript as e:
         report.skipped.append((shown, str(e)))
         return

@@ -233,10 +233,29 @@ def cmd_app(args: argparse.Namespace) -> int:
     return _run_app(args, paths)
 
 
-def _run_app(args: argparse.Namespace, paths, *, demo: bool = False, open_id: int | None = None) -> int:
+def _run_app(
+    args: argparse.Namespace, paths, *, demo: bool = False, open_id: int | None = None, media: str | None = None
+) -> int:
     from tui.app import run_app
 
-    return run_app(paths, demo=demo, open_id=open_id, mouse=not args.no_mouse)
+    return run_app(paths, demo=demo, open_id=open_id, mouse=not args.no_mouse, media=media)
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    tid = _transcript_id(args.id)
+    with _library(args) as lib:
+        if lib.info(tid) is None:
+            raise CommandError(f"no transcript {tid} (see `hark list`)")
+    media = None
+    if args.media:
+        m = Path(args.media).expanduser()
+        if "://" in args.media:
+            media = args.media
+        elif not m.is_file():
+            raise CommandError(f"no media file {args.media}")
+        else:
+            media = str(m.resolve())
+    return _run_app(args, _paths(args), open_id=tid, media=media)
 
 
 def samples_dir() -> Path:
@@ -297,6 +316,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("id", metavar="ID")
     s.add_argument("--yes", "-y", action="store_true", help="do not ask, even on a terminal")
     s.set_defaults(func=cmd_remove)
+
+    s = sub.add_parser("open", help="open the app on one transcript, optionally with its audio or video")
+    s.add_argument("id", metavar="ID")
+    s.add_argument("--media", metavar="FILE", help="the audio or video to play with p (mpv)")
+    s.set_defaults(func=cmd_open)
 
     s = sub.add_parser("formats", help="the formats hark reads")
     s.set_defaults(func=cmd_formats)

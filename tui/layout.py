@@ -36,9 +36,39 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
     """Greedy word wrap: (start, end) character ranges, trailing spaces
     excluded. Words longer than the width are cut."""
     width = max(1, width)
-    out: list[tuple[int, int]] = []
     if not text:
         return [(0, 0)]
+    if "  " not in text and (text.isascii() or not _WIDE_OR_ZERO.search(text)):
+        return _wrap_ascii(text, width)
+    return _wrap_cells(text, width)
+
+
+# Characters that are not exactly one cell wide (combining marks, CJK and
+# other wide scripts, emoji, controls): text without them wraps by length.
+_WIDE_OR_ZERO = re.compile("[^\u0020-\u007e\u00a0-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e]")
+
+
+def _wrap_ascii(text: str, width: int) -> list[tuple[int, int]]:
+    """The common case, single-spaced one-cell text: one C-level rfind per line
+    instead of a step per word (20,000 segments wrap in tens of ms)."""
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    start = 0
+    while n - start > width:
+        cut = text.rfind(" ", start, start + width + 1)
+        if cut <= start:  # a word wider than the line: cut it
+            cut = start + width
+            out.append((start, cut))
+            start = cut
+        else:
+            out.append((start, cut))
+            start = cut + 1
+    out.append((start, n))
+    return out
+
+
+def _wrap_cells(text: str, width: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
     ascii_text = text.isascii()
     line_start = 0
     line_w = 0
@@ -51,13 +81,13 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
             line_start = m.start()
             line_w = 0
         while w > width:  # a word wider than the line: cut it
-            cut = m.start() + width if ascii_text else _cut(text, line_start, width)
+            cut = line_start + width if ascii_text else _cut(text, line_start, width)
             if line_start < cut:
                 out.append((line_start, cut))
             line_start = cut
             w = word_end - cut if ascii_text else cell_len(text[cut:word_end])
             line_w = 0
-        line_w += (m.end() - m.start()) if ascii_text else cell_len(m.group())
+        line_w += w + (m.end() - word_end)  # the word (or what is left of it) and its spaces
         line_end = word_end
     out.append((line_start, line_end))
     return out

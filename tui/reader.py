@@ -2,12 +2,14 @@
 
 A ScrollView with Textual's Line API (as toolong renders long files): no
 widget per segment. `tui.layout.Layout` maps rows to passages and character
-ranges; `render_line` styles just the row asked for, from cached strips.
+ranges; `render_line` styles just the row asked for, from an LRU cache of
+strips that is cleared whenever something they show changes.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 
 from rich.segment import Segment as RichSegment
 from rich.text import Text
@@ -19,17 +21,32 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.model import NONSPEECH, Segment
+from store.model import Segment
 from store.text import format_time
 
 from .layout import ASIDE, HEADING, SPEAKER, TEXT, Layout
+from .playhead import locate
 
-GUTTER = 10  # "≈1:02:03 " plus a space
+GUTTER = 10  # playhead mark, "≈", time, space
+STRIP = 2  # a space and the overview strip at the right edge
 N_SPEAKER_COLOURS = 8
+COLOURS = ("yellow", "green", "blue", "pink")
+
+
+@dataclass
+class Mark:
+    """An annotated span of segments, as the reader shows it."""
+
+    id: str
+    first: int
+    last: int
+    color: str
+    note: str
 
 
 class Reader(ScrollView, can_focus=True):
-    """Shows one transcript; a cursor on the current segment."""
+    """Shows one transcript: a cursor on the current segment, the playhead,
+    search matches, annotated spans and a selection."""
 
     BINDINGS = [
         Binding("j,down", "cursor(1)", "Next", show=False, id="reader.next"),
@@ -38,6 +55,22 @@ class Reader(ScrollView, can_focus=True):
         Binding("ctrl+u,pageup", "half_page(-1)", "½ page up", show=False, id="reader.half_up"),
         Binding("g,home", "start", "Start", show=False, id="reader.start"),
         Binding("G,end", "end", "End", show=False, id="reader.end"),
+        Binding("n", "hit(1)", "Next hit", show=False, id="reader.next_hit"),
+        Binding("N", "hit(-1)", "Prev hit", show=False, id="reader.previous_hit"),
+        Binding("t", "app.jump", "Go to time", id="reader.jump"),
+        Binding("space", "app.play_pause", "Play/pause", id="reader.play"),
+        Binding("left_square_bracket", "app.speed(-1)", "Slower", show=False, id="reader.slower"),
+        Binding("right_square_bracket", "app.speed(1)", "Faster", show=False, id="reader.faster"),
+        Binding("f", "app.follow", "Follow", show=False, id="reader.follow"),
+        Binding("enter", "app.playhead_here", "Playhead here", show=False, id="reader.playhead_here"),
+        Binding("v", "select", "Select", show=False, id="reader.select"),
+        Binding("escape", "clear_selection", "Clear selection", show=False, id="reader.clear_selection"),
+        Binding("a", "app.annotate", "Annotate", id="reader.annotate"),
+        Binding("h", "app.highlight", "Highlight", show=False, id="reader.highlight"),
+        Binding("y", "app.copy_quote", "Copy", show=False, id="reader.copy"),
+        Binding("s", "toggle_aside", "Set-aside text", show=False, id="reader.toggle_aside"),
+        Binding("p", "app.player", "Player (mpv)", show=False, id="reader.player"),
+        Binding("o", "app.open_link", "Link to this moment", show=False, id="reader.link"),
     ]
 
     COMPONENT_CLASSES = {
@@ -46,11 +79,17 @@ class Reader(ScrollView, can_focus=True):
         "reader--cursor",
         "reader--cursor-gutter",
         "reader--playhead",
+        "reader--playhead-mark",
+        "reader--selection",
         "reader--match",
         "reader--nonspeech",
         "reader--heading",
         "reader--aside",
+        "reader--strip",
+        "reader--strip-hit",
+        "reader--strip-view",
         *(f"reader--speaker-{i}" for i in range(N_SPEAKER_COLOURS)),
+        *(f"reader--highlight-{c}" for c in COLOURS),
     }
 
     DEFAULT_CSS = """
@@ -59,47 +98,70 @@ class Reader(ScrollView, can_focus=True):
         color: $foreground;
         scrollbar-gutter: stable;
     }
-    Reader > .reader--time { color: $text-muted; }
+    Reader > .reader--time { color: $hark-timestamp; }
     Reader > .reader--estimated { color: $text-warning; }
-    Reader > .reader--cursor { background: $primary 35%; }
+    Reader > .reader--cursor { background: $hark-cursor; color: $hark-cursor-foreground; text-style: bold; }
     Reader > .reader--cursor-gutter { color: $text-primary; text-style: bold; }
-    Reader > .reader--playhead { background: $success 35%; }
-    Reader > .reader--match { background: $warning 60%; color: $text; text-style: bold; }
-    Reader > .reader--nonspeech { color: $text-disabled; text-style: italic; }
+    Reader > .reader--playhead { background: $hark-playhead; color: $hark-playhead-foreground; }
+    Reader > .reader--playhead-mark { color: $success; text-style: bold; }
+    Reader > .reader--selection { text-style: underline; background: $hark-cursor 50%; }
+    Reader > .reader--match { background: $hark-match; color: $hark-match-foreground; text-style: bold; }
+    Reader > .reader--nonspeech { color: $hark-nonspeech; text-style: italic; }
     Reader > .reader--heading { color: $accent; text-style: bold underline; }
     Reader > .reader--aside { color: $text-disabled; }
-    Reader > .reader--speaker-0 { color: $primary; text-style: bold; }
-    Reader > .reader--speaker-1 { color: $secondary; text-style: bold; }
-    Reader > .reader--speaker-2 { color: $accent; text-style: bold; }
-    Reader > .reader--speaker-3 { color: $success; text-style: bold; }
-    Reader > .reader--speaker-4 { color: $warning; text-style: bold; }
-    Reader > .reader--speaker-5 { color: $error; text-style: bold; }
-    Reader > .reader--speaker-6 { color: $text-primary; text-style: bold italic; }
-    Reader > .reader--speaker-7 { color: $text-secondary; text-style: bold italic; }
+    Reader > .reader--strip { color: $panel-lighten-1; }
+    Reader > .reader--strip-hit { color: $hark-match; }
+    Reader > .reader--strip-view { color: $text-muted; }
+    Reader > .reader--speaker-0 { color: $hark-speaker-1; text-style: bold; }
+    Reader > .reader--speaker-1 { color: $hark-speaker-2; text-style: bold; }
+    Reader > .reader--speaker-2 { color: $hark-speaker-3; text-style: bold; }
+    Reader > .reader--speaker-3 { color: $hark-speaker-4; text-style: bold; }
+    Reader > .reader--speaker-4 { color: $hark-speaker-5; text-style: bold; }
+    Reader > .reader--speaker-5 { color: $hark-speaker-6; text-style: bold; }
+    Reader > .reader--speaker-6 { color: $hark-speaker-7; text-style: bold; }
+    Reader > .reader--speaker-7 { color: $hark-speaker-8; text-style: bold; }
+    Reader > .reader--highlight-yellow { background: $hark-highlight-yellow; color: $hark-highlight-foreground; }
+    Reader > .reader--highlight-green { background: $hark-highlight-green; color: $hark-highlight-foreground; }
+    Reader > .reader--highlight-blue { background: $hark-highlight-blue; color: $hark-highlight-foreground; }
+    Reader > .reader--highlight-pink { background: $hark-highlight-pink; color: $hark-highlight-foreground; }
     """
 
     cursor: reactive[int] = reactive(0, repaint=False, init=False)
 
     class CursorMoved(Message):
-        def __init__(self, reader: Reader, segment: int) -> None:
+        def __init__(self, reader: Reader, segment: int, by_user: bool) -> None:
             super().__init__()
             self.reader = reader
             self.segment = segment
+            self.by_user = by_user
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.segments: list[Segment] = []
+        self.starts: list[float] = []
         self.layout_: Layout | None = None
         self.transcript_id: int | None = None
         self.title = ""
+        self.url: str | None = None
         self.estimated = False
         self.set_aside: list[str] = []
         self.show_aside = False
         self.chapter_titles: list[str] = []
         self.speaker_index: dict[str, int] = {}
-        # search marks: segment -> list of (start, end) character spans
-        self.marks: dict[int, list[tuple[int, int]]] = {}
+        self.duration = 0.0
+        # search: segment -> (start, end) character spans; sorted hit segments
+        self.matches: dict[int, list[tuple[int, int]]] = {}
+        self.hits: list[int] = []
+        # annotations: marks, and per segment the mark shown there
+        self.annotations: list[Mark] = []
+        self._mark_at: dict[int, Mark] = {}
+        self.selection_anchor: int | None = None
+        self.selecting = False
+        self.playhead_seg: int | None = None
+        self.playhead_inside = False
         self._hours = False
+        self._moving = False  # a move made by the program, not the user
+        self._cache: dict[tuple[int, int], Strip] = {}
 
     # -- content -------------------------------------------------------------
 
@@ -113,10 +175,13 @@ class Reader(ScrollView, can_focus=True):
         estimated: bool = False,
         set_aside: list[str] | None = None,
         cursor: int = 0,
+        url: str | None = None,
     ) -> None:
         self.transcript_id = transcript_id
         self.title = title
+        self.url = url
         self.segments = segments
+        self.starts = [s.start for s in segments]
         self.estimated = estimated
         self.set_aside = set_aside or []
         self.chapter_titles = [c.title for c in (chapters or [])]
@@ -125,76 +190,167 @@ class Reader(ScrollView, can_focus=True):
         for s in segments:
             if s.speaker and s.speaker not in self.speaker_index:
                 self.speaker_index[s.speaker] = len(self.speaker_index) % N_SPEAKER_COLOURS
-        self._hours = bool(segments) and max(s.end or s.start for s in segments) >= 3600
-        self.marks = {}
-        self._render_row.cache_clear()
+        self.duration = max((s.end or s.start) for s in segments) if segments else 0.0
+        self._hours = self.duration >= 3600
+        self.matches, self.hits = {}, []
+        self.annotations, self._mark_at = [], {}
+        self.selection_anchor, self.selecting = None, False
+        self.playhead_seg, self.playhead_inside = None, False
         self._reflow()
         self.set_reactive(Reader.cursor, max(0, min(cursor, len(segments) - 1)) if segments else 0)
-        self.scroll_to_cursor(center=True, animate=False)
+        self.scroll_to_cursor(center=True)
         self.refresh()
-        self.post_message(self.CursorMoved(self, self.cursor))
-
-    def clear(self) -> None:
-        self.load(0, "", [])
-        self.transcript_id = None
+        self.post_message(self.CursorMoved(self, self.cursor, by_user=False))
 
     def _text_width(self) -> int:
-        return max(10, self.scrollable_content_region.width - GUTTER - 1)
+        return max(10, self.scrollable_content_region.width - GUTTER - STRIP)
 
     def _reflow(self) -> None:
         if self.layout_ is None:
             return
-        width = self._text_width()
-        self.layout_.reflow(width, self.set_aside if self.show_aside else None)
-        self._render_row.cache_clear()
+        self.layout_.reflow(self._text_width(), self.set_aside if self.show_aside else None)
+        self._invalidate()
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.layout_.rows))
+
+    def _invalidate(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def _rows_of(self, si: int) -> range:
+        """The rows segment si is drawn on."""
+        lay = self.layout_
+        if lay is None or not (0 <= si < len(self.segments)):
+            return range(0)
+        first = lay.row_of(si)
+        last = first
+        end = lay.seg_end(si)
+        pi = lay.seg_passage[si]
+        while last + 1 < len(lay.rows) and lay.rows[last + 1].kind == TEXT and lay.rows[last + 1].passage == pi:
+            if lay.rows[last + 1].start >= end:
+                break
+            last += 1
+        return range(first, last + 1)
+
+    def _invalidate_segments(self, *segments: int | None) -> None:
+        """Redraw only the rows of these segments (a cursor move touches
+        two segments, not the screen)."""
+        for si in segments:
+            if si is None:
+                continue
+            rows = self._rows_of(si)
+            for r in rows:
+                for key in [k for k in self._cache if k[0] == r]:
+                    del self._cache[key]
+            if rows:
+                self.refresh_lines(rows.start, len(rows))
 
     def on_resize(self, event: events.Resize) -> None:
         if self.layout_ is not None and self.layout_.width != self._text_width():
             self._reflow()
-            self.scroll_to_cursor(center=False, animate=False)
+            self.scroll_to_cursor()
 
-    def toggle_aside(self) -> None:
+    def action_toggle_aside(self) -> None:
+        if not self.set_aside:
+            self.notify("Nothing was set aside from this transcript.", timeout=3)
+            return
         self.show_aside = not self.show_aside
         self._reflow()
-        self.refresh()
+        if self.show_aside:
+            self.scroll_to(y=self.virtual_size.height, animate=False, immediate=True)
+        else:
+            self.scroll_to_cursor()
+
+    # -- search matches and annotations --------------------------------------
+
+    def set_matches(self, matches: dict[int, list[tuple[int, int]]]) -> None:
+        """Search hits in this transcript: segment -> character spans."""
+        self.matches = matches
+        self.hits = sorted(matches)
+        self._invalidate()
+
+    def set_annotations(self, marks: list[Mark]) -> None:
+        self.annotations = marks
+        self._mark_at = {}
+        for m in marks:
+            for si in range(max(0, m.first), min(m.last, len(self.segments) - 1) + 1):
+                self._mark_at[si] = m
+        self._invalidate()
+
+    def annotation_at(self, si: int) -> Mark | None:
+        return self._mark_at.get(si)
+
+    # -- selection -----------------------------------------------------------
+
+    def action_select(self) -> None:
+        if not self.segments:
+            return
+        if self.selecting:
+            self.selecting = False  # the span stays selected until used or cleared
+        else:
+            self.selection_anchor = self.cursor
+            self.selecting = True
+        self._invalidate()
+
+    def action_clear_selection(self) -> None:
+        if self.selection_anchor is not None:
+            self.selection_anchor, self.selecting = None, False
+            self._invalidate()
+
+    @property
+    def selection(self) -> tuple[int, int]:
+        """The selected span of segments, or the current segment."""
+        if self.selection_anchor is None:
+            return self.cursor, self.cursor
+        return min(self.selection_anchor, self.cursor), max(self.selection_anchor, self.cursor)
 
     # -- cursor --------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
         if self.layout_ is None:
             return
-        self._render_row.cache_clear()
-        self.refresh()
+        if self.selection_anchor is not None and self.selecting:
+            self._invalidate()  # the selection grows or shrinks
+        else:
+            self._invalidate_segments(old, new)
         self.scroll_to_cursor()
-        self.post_message(self.CursorMoved(self, new))
+        self.post_message(self.CursorMoved(self, new, by_user=not self._moving))
 
-    def scroll_to_cursor(self, *, center: bool = False, animate: bool = False) -> None:
+    def scroll_to_cursor(self, *, center: bool = False) -> None:
         if self.layout_ is None or not self.segments:
             return
-        row = self.layout_.row_of(self.cursor)
+        self.scroll_to_segment(self.cursor, center=center)
+
+    def scroll_to_segment(self, si: int, *, center: bool = False) -> None:
+        if self.layout_ is None or not self.segments:
+            return
+        row = self.layout_.row_of(si)
         height = self.scrollable_content_region.height
         if center:
-            self.scroll_to(y=max(0, row - height // 3), animate=animate, immediate=True)
+            self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True)
             return
         top = self.scroll_offset.y
         if row < top + 1:
-            self.scroll_to(y=max(0, row - 1), animate=animate, immediate=True)
+            self.scroll_to(y=max(0, row - 1), animate=False, immediate=True)
         elif row >= top + height - 2:
-            self.scroll_to(y=row - height + 3, animate=animate, immediate=True)
+            self.scroll_to(y=row - height + 3, animate=False, immediate=True)
 
-    def move_to(self, segment: int, *, center: bool = True) -> None:
+    def move_to(self, segment: int, *, center: bool = True, by_user: bool = False) -> None:
+        """Put the cursor on a segment (a search hit, an annotation, a time)."""
         if not self.segments:
             return
         segment = max(0, min(segment, len(self.segments) - 1))
-        if segment == self.cursor:
-            self.scroll_to_cursor(center=center)
-            return
-        self.set_reactive(Reader.cursor, segment)
-        self._render_row.cache_clear()
-        self.refresh()
+        self._moving = not by_user
+        try:
+            if segment == self.cursor:
+                self.post_message(self.CursorMoved(self, segment, by_user=by_user))
+            else:
+                self.cursor = segment
+        finally:
+            self._moving = False
         self.scroll_to_cursor(center=center)
-        self.post_message(self.CursorMoved(self, segment))
+
+    def segment_at_time(self, t: float) -> int:
+        return max(0, bisect_right(self.starts, t) - 1)
 
     def action_cursor(self, delta: int) -> None:
         if self.segments:
@@ -219,22 +375,92 @@ class Reader(ScrollView, can_focus=True):
         if self.segments:
             self.cursor = len(self.segments) - 1
 
+    def action_hit(self, direction: int) -> None:
+        if not self.hits:
+            self.notify("No search hits in this transcript: search with /", timeout=3)
+            return
+        if direction > 0:
+            i = bisect_right(self.hits, self.cursor)
+            target = self.hits[i % len(self.hits)]
+        else:
+            i = bisect_left(self.hits, self.cursor) - 1
+            target = self.hits[i % len(self.hits)]
+        self.cursor = target
+        self.scroll_to_cursor(center=True)
+
+    # -- the playhead --------------------------------------------------------
+
+    def set_playhead(self, t: float | None) -> tuple[int, bool] | None:
+        """Show the playhead at time t (None: hide it). Returns where it is."""
+        if t is None or not self.segments:
+            changed = self.playhead_seg is not None
+            self.playhead_seg, self.playhead_inside = None, False
+            if changed:
+                self._invalidate()
+            return None
+        si, inside = locate(self.starts, self.segments, t)
+        if t < self.starts[0]:
+            si, inside = 0, False
+        if (si, inside) != (self.playhead_seg, self.playhead_inside):
+            old = self.playhead_seg
+            self.playhead_seg, self.playhead_inside = si, inside
+            # the mark (▹) may sit on the next segment's row while in a gap
+            self._invalidate_segments(old, None if old is None else old + 1, si, si + 1)
+        return si, inside
+
     # -- rendering -----------------------------------------------------------
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._render_row.cache_clear()
+        self._cache.clear()
 
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
-        if self.layout_ is None or row >= len(self.layout_.rows):
-            return Strip.blank(width, base)
-        return self._render_row(row, width)
+        if self.layout_ is None or row >= len(self.layout_.rows) or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        strip = self._render_row(row, width)
+        return self._with_strip(strip, y, width)
 
-    @lru_cache(maxsize=1024)  # noqa: B019 - cleared whenever what it depends on changes
+    def _with_strip(self, strip: Strip, y: int, width: int) -> Strip:
+        """Draw the overview strip: where the hits and annotations are in the
+        whole transcript, and which part is on screen."""
+        if not self.segments or width < GUTTER + 20:
+            return strip
+        height = max(1, self.scrollable_content_region.height)
+        n = len(self.segments)
+        lo = y * n // height
+        hi = max(lo + 1, (y + 1) * n // height)
+        gs = self.get_component_rich_style
+        char, style = "│", gs("reader--strip")
+        if self.hits:
+            i = bisect_left(self.hits, lo)
+            if i < len(self.hits) and self.hits[i] < hi:
+                char, style = "┃", gs("reader--strip-hit")
+        for m in self.annotations:
+            if m.first < hi and m.last >= lo:
+                char, style = "┃", gs(f"reader--highlight-{m.color if m.color in COLOURS else 'yellow'}")
+                break
+        total_rows = max(1, len(self.layout_.rows)) if self.layout_ else 1
+        top = self.scroll_offset.y
+        view_lo = top * height // total_rows
+        view_hi = (top + height) * height // total_rows
+        if char == "│" and view_lo <= y <= view_hi:
+            style = gs("reader--strip-view")
+        cell = Strip([RichSegment(char, self.rich_style + style)], 1)
+        return Strip.join([strip.crop(0, width - 1), cell])
+
     def _render_row(self, row: int, width: int) -> Strip:
+        """A row's strip, cached until something it shows changes."""
+        key = (row, width)
+        strip = self._cache.get(key)
+        if strip is None:
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            strip = self._cache[key] = self._build_row(row, width)
+        return strip
+
+    def _build_row(self, row: int, width: int) -> Strip:
         lay = self.layout_
         assert lay is not None
         r = lay.rows[row]
@@ -251,11 +477,12 @@ class Reader(ScrollView, can_focus=True):
         elif r.kind == ASIDE:
             block = " ".join(self.set_aside[r.passage].split())
             body = Text(block[r.start : r.end], style=gs("reader--aside"), end="")
+            if row == 0 or lay.rows[row - 1].kind != ASIDE:
+                gutter = Text("set aside ", style=gs("reader--aside"), end="")
         elif r.kind == TEXT:
             gutter, body = self._text_row(r, row)
         line = Text.assemble(gutter, body, end="")
-        segments = list(line.render(self.app.console))
-        strip = Strip(segments).extend_cell_length(width, base).crop(0, width)
+        strip = Strip(list(line.render(self.app.console))).extend_cell_length(width, base).crop(0, width)
         return strip.simplify()
 
     def _text_row(self, r, row: int) -> tuple[Text, Text]:
@@ -263,43 +490,56 @@ class Reader(ScrollView, can_focus=True):
         assert lay is not None
         gs = self.get_component_rich_style
         base = self.rich_style
-        text = lay.texts[r.passage]
-        body = Text(text[r.start : r.end], style=base, end="")
+        length = r.end - r.start
+        body = Text(lay.texts[r.passage][r.start : r.end], style=base, end="")
         on_row = lay.segments_on(row)
         p = lay.passages[r.passage]
         if p.nonspeech:
             body.stylize(gs("reader--nonspeech"))
-        cursor_style = gs("reader--cursor")
+        sel_lo, sel_hi = self.selection if self.selection_anchor is not None else (-1, -2)
         for si in on_row:
             a = max(lay.seg_offset[si], r.start) - r.start
             b = min(lay.seg_end(si), r.end) - r.start
+            # Cover the space after a segment too, so a span reads as a block.
+            b_space = min(b + 1, length)
+            mark = self._mark_at.get(si)
+            if mark is not None:
+                colour = mark.color if mark.color in COLOURS else "yellow"
+                body.stylize(gs(f"reader--highlight-{colour}"), a, b_space if si < mark.last else b)
+            if si == self.playhead_seg and self.playhead_inside:
+                body.stylize(gs("reader--playhead"), a, b_space)
+            if sel_lo <= si <= sel_hi:
+                body.stylize(gs("reader--selection"), a, b_space if si < sel_hi else b)
             if si == self.cursor:
-                # Cover the space after the segment too, so the highlight
-                # reads as one block across the row.
-                body.stylize(cursor_style, a, min(b + 1, r.end - r.start))
-            for ms, me in self.marks.get(si, ()):
+                body.stylize(gs("reader--cursor"), a, b_space)
+            for ms, me in self.matches.get(si, ()):
                 ma = lay.seg_offset[si] + ms - r.start
                 mb = lay.seg_offset[si] + me - r.start
-                if mb > 0 and ma < r.end - r.start:
-                    body.stylize(gs("reader--match"), max(0, ma), min(mb, r.end - r.start))
-        # The gutter shows a time where a passage starts and where the cursor is.
+                if mb > 0 and ma < length:
+                    body.stylize(gs("reader--match"), max(0, ma), min(mb, length))
+        # The gutter: a time where a passage starts and where the cursor is;
+        # the playhead's mark where it is (▶) or before the segment it waits
+        # for in a gap (▹).
         stamp_seg = None
         if row == lay.passage_row[r.passage]:
             stamp_seg = p.first
         if self.cursor in on_row and lay.seg_offset[self.cursor] >= r.start:
             stamp_seg = self.cursor
-        gutter = Text(" " * GUTTER, style=base, end="")
+        play_mark = " "
+        if self.playhead_seg is not None:
+            ph = self.playhead_seg if self.playhead_inside else self.playhead_seg + 1
+            if ph in on_row and (lay.seg_offset[ph] >= r.start or row == lay.row_of(ph)):
+                play_mark = "▶" if self.playhead_inside else "▹"
+        parts = [Text(play_mark, style=gs("reader--playhead-mark"), end="")]
         if stamp_seg is not None:
             s = self.segments[stamp_seg]
             stamp = format_time(s.start, always_hours=self._hours)
-            mark = "≈" if self.estimated else " "
             style = gs("reader--cursor-gutter") if stamp_seg == self.cursor else gs("reader--time")
-            gutter = Text.assemble(
-                Text(mark, style=gs("reader--estimated") if self.estimated else base),
-                Text(f"{stamp:>{GUTTER - 2}} ", style=style),
-                end="",
-            )
-        return gutter, body
+            parts.append(Text("≈" if self.estimated else " ", style=gs("reader--estimated"), end=""))
+            parts.append(Text(f"{stamp:>{GUTTER - 3}} ", style=style, end=""))
+        else:
+            parts.append(Text(" " * (GUTTER - 1), style=base, end=""))
+        return Text.assemble(*parts, end=""), body
 
     # -- what the app asks ---------------------------------------------------
 
@@ -309,15 +549,15 @@ class Reader(ScrollView, can_focus=True):
             return None
         return self.segments[self.cursor]
 
-    def is_nonspeech(self, si: int) -> bool:
-        return self.segments[si].kind == NONSPEECH
+    def quote(self, first: int, last: int) -> str:
+        return " ".join(" ".join(self.segments[i].text.split()) for i in range(first, last + 1))
 
     def visible_text(self) -> str:
-        """The rows on screen as plain text (tests and the tmux check)."""
+        """The rows on screen as plain text (for tests)."""
         if self.layout_ is None:
             return ""
         out = []
         for y in range(self.scrollable_content_region.height):
             strip = self.render_line(y)
-            out.append("".join(seg.text for seg in strip if isinstance(seg, RichSegment)).rstrip())
+            out.append("".join(seg.text for seg in strip).rstrip(" │┃"))
         return "\n".join(out)

@@ -14,6 +14,7 @@ and, where it applies, a line number.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -171,9 +172,19 @@ def parse_bytes(
     return t
 
 
+_NAME_SUFFIX = re.compile(r"\.(?:podcast|transcript|captions?|subtitles?|subs|[a-z]{2}(?:[-_][A-Za-z]{2})?)$")
+
+
+def title_from_name(stem: str) -> str:
+    """A title from a file name: 'episode-maps.podcast' -> 'episode-maps',
+    'talk.en' -> 'talk' (a second extension says what the file is, not
+    what it is about)."""
+    return _NAME_SUFFIX.sub("", stem) or stem
+
+
 def parse_file(path, *, fmt: str | None = None, wpm: float = DEFAULT_WPM) -> Transcript:
     """parse_bytes on a file on disk (OSError is the caller's to report)."""
     from pathlib import Path
 
     p = Path(path)
-    return parse_bytes(p.read_bytes(), name=p.stem, ext=p.suffix, fmt=fmt, wpm=wpm)
+    return parse_bytes(p.read_bytes(), name=title_from_name(p.stem), ext=p.suffix, fmt=fmt, wpm=wpm)

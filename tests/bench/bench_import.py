@@ -91,16 +91,22 @@ def main() -> None:
         print()
         print(f"transcripts            {len(files)}")
         print(f"segments               {report.segments:,} (parsed alone: {n_segments:,})")
-        print(f"import                 {import_s:.1f} s   ({report.segments / import_s:,.0f} segments/s, {total_bytes / 1e6 / import_s:.1f} MB/s)")
+        print(
+            f"import                 {import_s:.1f} s   ({report.segments / import_s:,.0f} segments/s, {total_bytes / 1e6 / import_s:.1f} MB/s)"
+        )
         print(f"  baseline read+hash   {io_s:.2f} s   (import is {import_s / io_s:.0f}x the I/O floor)")
-        print(f"  baseline parse only  {parse_s:.1f} s   (storing adds {import_s - parse_s:+.1f} s, {import_s / parse_s:.2f}x parse)")
+        print(
+            f"  baseline parse only  {parse_s:.1f} s   (storing adds {import_s - parse_s:+.1f} s, {import_s / parse_s:.2f}x parse)"
+        )
         print(f"re-import (unchanged)  {reimport_s:.2f} s")
         print(f"library on disk        {db_mb:.0f} MB ({db_mb / (total_bytes / 1e6):.2f}x the source)")
         print(f"RSS before import      {rss_before:.0f} MB")
         for done in sorted(samples):
             print(f"RSS after {done + 1:>5} files  {samples[done]:.0f} MB")
         print(f"peak RSS (process)     {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
-        print(f"target                 import of {args.transcripts} transcripts within 60 s: {'met' if import_s < 60 else 'MISSED'}")
+        print(
+            f"target                 import of {args.transcripts} transcripts within 60 s: {'met' if import_s < 60 else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

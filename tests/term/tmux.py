@@ -4,6 +4,7 @@ person would: type keys, read the screen with capture-pane."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -39,13 +40,20 @@ class Tmux:
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in environ.items())
         cmd = " ".join(shlex.quote(a) for a in (hark_command(), *args))
         # Record the exit code, then keep the pane open to read it.
-        shell = f"env {exports} {cmd}; echo $? > {shlex.quote(str(self.status_file))}; sleep 600"
+        # COLUMNS/LINES from the test runner would pin the app's size.
+        shell = f"env -u COLUMNS -u LINES {exports} {cmd}; echo $? > {shlex.quote(str(self.status_file))}; sleep 600"
         self._tmux("new-session", "-d", "-s", "hark", "-x", str(self.width), "-y", str(self.height), "sh", "-c", shell)
 
     def keys(self, *keys: str) -> None:
         for k in keys:
             self._tmux("send-keys", "-t", "hark", k)
-            time.sleep(0.05)
+            # A lone escape is told from an escape sequence by a pause: a
+            # key right after it would read as alt+key.
+            time.sleep(0.4 if k in ("Escape", "C-[") else 0.1)
+
+    def pause(self, seconds: float = 0.5) -> None:
+        """A person's pause between a key that moves focus and typing."""
+        time.sleep(seconds)
 
     def type(self, text: str) -> None:
         self._tmux("send-keys", "-t", "hark", "-l", text)
@@ -62,6 +70,17 @@ class Tmux:
                 return screen
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared on screen:\n{screen}")
+
+    def wait_for_re(self, pattern: str, timeout: float = 20.0) -> re.Match:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            m = re.search(pattern, screen)
+            if m:
+                return m
+            time.sleep(0.1)
+        raise AssertionError(f"{pattern!r} never matched the screen:\n{screen}")
 
     def wait_exit(self, timeout: float = 10.0) -> int:
         deadline = time.monotonic() + timeout

@@ -1,0 +1,210 @@
+"""The search language: analysis (words -> terms), checking and parsing
+queries (store/query.py). Searching itself is in test_index.py."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import query as wq
+
+from store import query as hq
+from store.index import make_schema
+
+SCHEMA = make_schema()
+
+
+# -- analysis -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "words, term",
+    [
+        (["run", "running", "runs", "Running"], "run"),  # Porter would give "runn" for running
+        (["scale", "scaling", "scaled", "scales"], "scale"),
+        (["café", "cafe", "CAFÉ", "Cafe"], "cafe"),
+        (["brûlée", "brulee"], "brule"),  # folded before stemming: both stem alike
+        (["naïve", "naive"], "naiv"),
+        (["Zürich", "zurich"], "zurich"),
+        (["don't", "dont", "don’t"], "dont"),  # apostrophes: curly or straight, or none
+        (["Kaplan's", "kaplan", "Kaplan’s"], "kaplan"),
+        (["reliability", "reliable"], "reliabl"),
+        (["agents", "agent"], "agent"),
+        (["ＡＢＣ", "abc"], "abc"),  # full-width folds to ASCII
+    ],
+)
+def test_words_that_must_meet(words, term):
+    assert {hq.term(w) for w in words} == {term}
+
+
+def test_no_stop_words_so_phrases_like_going_to_survive():
+    assert hq.terms("We are going to scale these models.") == ["we", "are", "go", "to", "scale", "these", "model"]
+    assert hq.terms("to be or not to be") == ["to", "be", "or", "not", "to", "be"]
+
+
+def test_tokens_and_offsets():
+    text = "Crème brûlée, don't—stop! 3.5 e.g."
+    assert hq.spans(text) == [
+        ("creme", 0, 5),
+        ("brule", 6, 12),
+        ("dont", 14, 19),
+        ("stop", 20, 24),
+        ("3", 26, 27),
+        ("5", 28, 29),
+        ("e", 30, 31),
+        ("g", 32, 33),
+    ]
+
+
+def test_long_tokens_are_cut_not_dropped():
+    blob = "x" * 200
+    assert hq.term(blob) == "x" * hq.MAX_TERM
+    assert hq.terms(f"see {blob} here") == ["see", "x" * hq.MAX_TERM, "here"]
+
+
+def test_the_whoosh_analyzer_agrees_with_terms():
+    text = "Ünïcode CAFÉ running, scaling: l'été à Zürich — 42 don’t Kaplan's"
+    ana = hq.HarkAnalyzer()
+    toks = [(t.text, t.pos, t.startchar, t.endchar) for t in ana(text, positions=True, chars=True)]
+    assert [t[0] for t in toks] == hq.terms(text)
+    assert [t[1] for t in toks] == list(range(len(toks)))
+    assert [(a, b) for _t, _p, a, b in toks] == [(a, b) for _t, a, b in hq.spans(text)]
+    # Prefixes and wildcards are folded, never stemmed.
+    assert [t.text for t in ana("Runni", tokenize=False)] == ["runni"]
+
+
+def test_distance():
+    assert hq.distance("scaling", "scaling", 2) == 0
+    assert hq.distance("scalling", "scaling", 2) == 1
+    assert hq.distance("lighthuose", "lighthouse", 2) == 1  # a transposition is one edit
+    assert hq.distance("cat", "dog", 2) == 3  # limit + 1: further than we look
+    assert hq.distance("a", "abcd", 2) == 3
+
+
+# -- checking ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ('"scaling laws', "unbalanced quote"),
+        ('scaling "laws" "', "unbalanced quote"),
+        ("(agents OR tools", "unbalanced parenthesis"),
+        ("agents)", "unbalanced parenthesis"),
+        ("()", "empty parentheses"),
+        ('""', "an empty phrase"),
+        ("OR agents", "a lone operator OR"),
+        ("agents OR", "a lone operator OR"),
+        ("agents AND OR tools", "a lone operator AND"),
+        ("agents NOT", "a lone operator NOT"),
+        ("NOT", "a lone operator NOT"),
+        ("title:", "empty field 'title:'"),
+        ("title: lighthouse", "empty field 'title:'"),
+        ("colour:blue", "unknown field 'colour:'"),
+        ("-", "a lone -"),
+        ("agents -", "a lone -"),
+        ("*", "a leading *"),
+        ("*gent", "a leading *"),
+        ("~", "a leading ~"),
+        ("agent~x", "a misplaced ~"),
+    ],
+)
+def test_malformed_queries_are_named(text, why):
+    assert hq.problem(text).startswith(why)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "scaling laws",
+        '"scaling laws"',
+        'agent* -"long horizon"',
+        "agents OR tools",
+        "agents NOT tools",
+        "agents AND NOT tools",
+        "NOT tools agents",
+        "(agents OR tools) reliability",
+        "scalling~ scalling~2 scaling~2/3",
+        'title:"keepers of the light"',
+        "speaker:efron format:srt tag:startup note:todo",
+        "-(agents OR tools) horizon",
+        "10:30 don't C++ e.g.",
+        "ag*nt",
+    ],
+)
+def test_well_formed_queries_pass(text):
+    assert hq.problem(text) is None
+
+
+# -- parsing -----------------------------------------------------------------------
+
+
+def test_parse_forms():
+    p = hq.parse('"scaling laws"', SCHEMA)
+    assert p.query == wq.Phrase("text", ["scale", "law"])
+    assert p.note is None and not p.plain
+    assert hq.parse("scaling laws", SCHEMA).query == wq.And([wq.Term("text", "scale"), wq.Term("text", "law")])
+    assert hq.parse("agents OR tools", SCHEMA).query == wq.Or([wq.Term("text", "agent"), wq.Term("text", "tool")])
+    q = hq.parse("reliability -horizon", SCHEMA).query
+    assert q == wq.AndNot(wq.Term("text", "reliabl"), wq.Term("text", "horizon"))
+    q = hq.parse("reliability NOT horizon", SCHEMA).query
+    assert q == wq.And([wq.Term("text", "reliabl"), wq.Not(wq.Term("text", "horizon"))])
+    assert hq.parse("Agen*", SCHEMA).query == wq.Prefix("text", "agen")
+    q = hq.parse("scalling~", SCHEMA).query
+    assert isinstance(q, wq.FuzzyTerm) and (q.fieldname, q.text, q.maxdist) == ("text", "scalling", 1)
+    q = hq.parse("scalling~2", SCHEMA).query
+    assert isinstance(q, wq.FuzzyTerm) and q.maxdist == 2
+    q = hq.parse("speaker:efron reliability", SCHEMA).query
+    assert q == wq.And([wq.Term("speaker", "efron"), wq.Term("text", "reliabl")])
+    assert hq.parse('title:"the light"', SCHEMA).query == wq.Phrase("title", ["the", "light"])
+    assert hq.parse("format:srt", SCHEMA).query == wq.Term("format", "srt")
+
+
+@pytest.mark.parametrize(
+    "text, note, terms",
+    [
+        ('"scaling laws', "unbalanced quote: searched as plain words", ["scale", "law"]),
+        ("(agents OR tools", "unbalanced parenthesis: searched as plain words", ["agent", "tool"]),
+        ("title:", "empty field 'title:': searched as plain words", ["titl"]),
+        ("OR", "a lone operator OR: searched as plain words", ["or"]),
+        ("agents -", "a lone -: searched as plain words", ["agent"]),
+        (
+            "colour:blue",
+            "unknown field 'colour:' (fields: title, speaker, tag, format, note): searched as plain words",
+            ["colour", "blue"],
+        ),
+    ],
+)
+def test_malformed_queries_fall_back_to_plain_words(text, note, terms):
+    p = hq.parse(text, SCHEMA)
+    assert p.plain and p.note == note
+    got = [q.text for q in (p.query.subqueries if isinstance(p.query, wq.And) else [p.query])]
+    assert got == terms
+
+
+@pytest.mark.parametrize("text", ["", "   ", "*", '""', "()", "- + ~", "!!! ???"])
+def test_nothing_to_search_for(text):
+    p = hq.parse(text, SCHEMA)
+    assert p.query is None
+    assert p.note is not None and p.note.endswith("nothing to search for")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        "((((",
+        "))))",
+        "AND AND",
+        "title:title:",
+        '"a" "b',
+        "NOT NOT NOT",
+        "a~~",
+        "x:y:z",
+        "~2",
+        "-*",
+        "\x00\x1b[31m",
+        "a" * 5000,
+    ],
+)
+def test_parse_never_raises(text):
+    p = hq.parse(text, SCHEMA)
+    assert p.query is None or isinstance(p.query, wq.Query)

@@ -1,0 +1,399 @@
+"""The app's one door to the store.
+
+Every function here may block (SQLite, Whoosh, files) and is called from
+thread workers, never from the UI thread's handlers. Each call opens its own
+library connection (cheap), so workers on different threads never share
+one. Failures come back as StoreError with a one-line message.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from store.library import Library, LibraryError, StoredTranscript, TranscriptInfo
+from store.paths import Paths
+from store.text import format_time
+
+from .panes import AnnotationView, HitView
+from .reader import Mark
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from .screens import NoteDraft
+
+
+class StoreError(Exception):
+    """Something the user should read in one line."""
+
+
+def _open(paths: Paths) -> Library:
+    try:
+        return Library(paths.library)
+    except LibraryError as e:
+        raise StoreError(str(e)) from None
+
+
+def _guard(fn):
+    """Turn store failures (locked, full disk, read-only home) into StoreError."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StoreError:
+            raise
+        except LibraryError as e:
+            raise StoreError(str(e)) from None
+        except OSError as e:
+            where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+            raise StoreError(f"{e.strerror or e}{where}") from None
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+# -- config and themes ---------------------------------------------------------
+
+
+def load_config(paths: Paths):
+    from .config import load_config as load
+
+    return load(paths)
+
+
+def save_config(paths: Paths, config) -> list[str]:
+    """Save config.yaml; the problems, if any, as one-line messages."""
+    from .config import save_config as save
+
+    return save(paths, config)
+
+
+def theme_variable_defaults(app: App) -> dict[str, str]:
+    from .themes import hark_variables
+
+    return hark_variables(app.current_theme)
+
+
+def register_themes(app: App, paths: Paths) -> list[str]:
+    from .themes import register_all
+
+    return register_all(app, paths)
+
+
+def choose_theme(app: App, name: str) -> list[str]:
+    """Apply the configured theme, or its 16-colour sibling on a terminal
+    with only 16 colours (tinted bands all turn the same grey there)."""
+    from .themes import apply_theme, theme_for_terminal
+
+    return apply_theme(app, theme_for_terminal(name, app.console.color_system))
+
+
+def _binding_owners() -> list[tuple[str, list]]:
+    from .app import HarkApp
+    from .panes import AnnotationsPane, FilterList, LibraryPane, SearchPane
+    from .reader import Reader
+    from .screens import AnnotationEditor
+
+    return [
+        ("Everywhere", HarkApp.BINDINGS),
+        ("Library", [*FilterList.BINDINGS, *LibraryPane.BINDINGS]),
+        ("Reader", Reader.BINDINGS),
+        ("Search", SearchPane.BINDINGS),
+        ("Annotations", AnnotationsPane.BINDINGS),
+        ("Annotation editor", AnnotationEditor.BINDINGS),
+    ]
+
+
+def binding_ids() -> set[str]:
+    return {b.id for _, bs in _binding_owners() for b in bs if getattr(b, "id", None)}
+
+
+def apply_keymap(app: App, config) -> list[str]:
+    keymap = dict(getattr(config, "keymap", {}) or {})
+    if not keymap:
+        return []
+    from .config import validate_keymap
+
+    problems = validate_keymap(keymap, binding_ids(), getattr(config, "keymap_where", None))
+    known = {k: v for k, v in keymap.items() if k in binding_ids()}
+    app.set_keymap(known)
+    return problems
+
+
+_EXTRA_HELP = {
+    "Everywhere": [("ctrl+p", "command palette")],
+    "Library": [("enter", "open the transcript"), ("typing", "filter by title or speaker")],
+    "Search": [
+        ("typing", "search as you type"),
+        ("enter", "open the best hit (in the box) or the hit under the cursor"),
+        ("down", "from the box to the hits"),
+        ("j k", "move through the hits"),
+    ],
+    "Annotations": [("enter", "jump to its moment"), ("typing", "filter")],
+}
+
+
+def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every key by pane, from the bindings with the user's keymap applied."""
+    keymap = dict(getattr(app, "_keymap", {}) or {})
+    sections = []
+    for title, bindings in _binding_owners():
+        rows = []
+        for b in bindings:
+            keys = keymap.get(b.id, b.key) if getattr(b, "id", None) else b.key
+            rows.append((keys, b.description or b.action))
+        rows += _EXTRA_HELP.get(title, [])
+        sections.append((title, rows))
+    return sections
+
+
+# -- the library ---------------------------------------------------------------
+
+
+@_guard
+def library_items(paths: Paths) -> tuple[list[TranscriptInfo], dict[int, int]]:
+    with _open(paths) as lib:
+        items = lib.list()
+        counts = _annotation_counts(lib)
+    return items, counts
+
+
+def _annotation_counts(lib: Library) -> dict[int, int]:
+    from store import annotations
+
+    return annotations.count_by_transcript(lib)
+
+
+@_guard
+def load_transcript(paths: Paths, tid: int) -> StoredTranscript | None:
+    with _open(paths) as lib:
+        return lib.get(tid)
+
+
+@_guard
+def import_samples(paths: Paths) -> int:
+    from importlib.resources import files
+
+    from store.importer import import_paths
+
+    with _open(paths) as lib:
+        report = import_paths(lib, [Path(str(files("store") / "samples"))])
+        _sync(lib, paths)
+    return len(report.imported) + len(report.unchanged)
+
+
+def save_position(paths: Paths, tid: int, segment: int, playhead: float) -> str | None:
+    try:
+        with _open(paths) as lib:
+            lib.set_reading(tid, segment, playhead)
+    except (StoreError, LibraryError, OSError) as e:
+        return f"could not save the reading position: {e}"
+    return None
+
+
+_poll_lock = threading.Lock()
+_poll: dict[Path, Library] = {}
+
+
+def data_version(paths: Paths) -> int | None:
+    """A number that changes when another connection commits (another hark
+    session, a CLI import). One long-lived connection per library: the
+    pragma compares against that connection's own view."""
+    with _poll_lock:
+        try:
+            lib = _poll.get(paths.library)
+            if lib is None:
+                lib = _poll[paths.library] = Library(paths.library)
+            return lib.data_version()
+        except Exception:
+            return None
+
+
+# -- search --------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    hits: list[HitView]
+    total: int
+    note: str | None
+    suggestion: str | None
+
+
+def _sync(lib: Library, paths: Paths) -> None:
+    from store import index
+
+    index.sync_quietly(lib, paths.index)
+
+
+_index_lock = threading.Lock()
+_indexes: dict[Path, object] = {}
+
+
+def _index(paths: Paths):
+    """One index per library, kept open: its searcher and term tables stay
+    warm, and it picks up commits from any process at each search."""
+    from store.index import Index
+
+    with _index_lock:
+        ix = _indexes.get(paths.index)
+        if ix is None:
+            ix = _indexes[paths.index] = Index(paths.index, paths.library)
+        return ix
+
+
+def warm_index(paths: Paths) -> str | None:
+    """Open (and if needed rebuild or catch up) the index in the background."""
+    messages: list[str] = []
+    try:
+        ix = _index(paths)
+        ix.ensure(message=messages.append)
+        ix.warm()
+    except Exception as e:  # the app keeps running without search
+        return f"search is unavailable: {e}"
+    return messages[-1] if messages else None
+
+
+@_guard
+def search(paths: Paths, query: str, *, final: bool = True, limit: int = 50) -> Results:
+    from store.index import IndexUnavailable
+
+    if not query.strip():
+        return Results([], 0, None, None)
+    try:
+        # While typing, bound the search; the full one runs when typing pauses.
+        result = _index(paths).search(query, limit=limit, time_limit=None if final else 0.08, suggest=final)
+    except IndexUnavailable as e:
+        raise StoreError(f"search is unavailable: {e}") from None
+    hits = [
+        HitView(
+            transcript_id=h.transcript_id,
+            title=h.title,
+            segment=h.segment,
+            start=h.start,
+            snippet=h.snippet,
+            marks=list(h.marks),
+            kind=getattr(h, "kind", "text"),
+            text=h.text,
+            text_marks=list(getattr(h, "text_marks", []) or []),
+        )
+        for h in result.hits
+    ]
+    return Results(hits, result.total, result.note, result.suggestion)
+
+
+def segment_spans(hit: HitView) -> list[tuple[int, int]]:
+    """Where the matched words are in the hit's segment text."""
+    return list(hit.text_marks)
+
+
+# -- annotations -----------------------------------------------------------------
+
+
+def _marks_of(items) -> list[Mark]:
+    return [Mark(id=a.id, first=a.first, last=a.last, color=a.color, note=a.note) for a in items]
+
+
+@_guard
+def annotation_marks(paths: Paths, tid: int) -> list[Mark]:
+    from store import annotations
+
+    with _open(paths) as lib:
+        items = annotations.list_annotations(lib, tid, include_orphaned=False)
+    return _marks_of(items)
+
+
+@_guard
+def annotation_views(paths: Paths, tid: int | None, *, whole_library: bool) -> list[AnnotationView]:
+    from store import annotations
+
+    if tid is None and not whole_library:
+        return []
+    with _open(paths) as lib:
+        items = annotations.list_annotations(lib, None if whole_library else tid)
+    return [
+        AnnotationView(
+            id=a.id,
+            transcript_id=a.transcript_id,
+            title=a.transcript_title,
+            first=a.first,
+            start=a.start,
+            quote=a.quote,
+            note=a.note,
+            tags=list(a.tags),
+            color=a.color,
+            author=a.author,
+            status=a.status,
+        )
+        for a in items
+    ]
+
+
+def _tags(draft: NoteDraft) -> list[str]:
+    return [t.lstrip("#") for t in draft.tags.replace(",", " ").split() if t.lstrip("#")]
+
+
+@_guard
+def create_annotation(paths: Paths, tid: int | None, span: tuple[int, int], draft: NoteDraft) -> None:
+    from store import annotations
+
+    if tid is None:
+        raise StoreError("no transcript is open")
+    with _open(paths) as lib:
+        annotations.create(lib, tid, span[0], span[1], note=draft.note, tags=_tags(draft), color=draft.color)
+        _sync(lib, paths)
+
+
+@_guard
+def update_annotation(paths: Paths, annotation_id: str, draft: NoteDraft) -> None:
+    from store import annotations
+
+    with _open(paths) as lib:
+        annotations.update(lib, annotation_id, note=draft.note, tags=_tags(draft), color=draft.color)
+        _sync(lib, paths)
+
+
+@_guard
+def delete_annotation(paths: Paths, annotation_id: str) -> object:
+    from store import annotations
+
+    with _open(paths) as lib:
+        undo = annotations.delete(lib, annotation_id)
+        _sync(lib, paths)
+    return undo
+
+
+@_guard
+def restore_annotation(paths: Paths, undo: object) -> None:
+    from store import annotations
+
+    with _open(paths) as lib:
+        annotations.restore(lib, undo)
+        _sync(lib, paths)
+
+
+def local_display() -> bool:
+    """A browser can be opened here: a graphical session, not over SSH."""
+    import os
+
+    if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
+        return False
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def quote_for_clipboard(
+    title: str, quote: str, start: float, end: float, url: str | None, *, estimated: bool = False
+) -> str:
+    """“quote” — title, 1:02:03 (and a link to the moment where there is one)."""
+    approx = "≈" if estimated else ""
+    text = f"“{quote}” — {title}, {approx}{format_time(start)}"
+    from store.links import deep_link
+
+    link = deep_link(url, start, end)
+    if link:
+        text += f"\n{link}"
+    return text

@@ -1,0 +1,468 @@
+"""The panes beside the reader: Library, Search and Annotations.
+
+They only show what the app hands them and say what the user picked (as
+messages); the app does the loading, in workers, through the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.library import TranscriptInfo
+from store.text import clean_line, format_time
+
+SORTS = ("title", "date", "opened")
+
+
+class Pane(Vertical):
+    """A bordered pane with a number in its title; the app cycles them."""
+
+    DEFAULT_CSS = """
+    Pane { border: round $panel-lighten-2; background: $surface; }
+    Pane:focus-within { border: round $primary; }
+    Pane > Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    Pane > Input:focus { border: none; background: $primary 20%; }
+    Pane > OptionList { border: none; height: 1fr; background: $surface; padding: 0;
+        text-wrap: nowrap; text-overflow: ellipsis; }
+    Pane > OptionList:focus { border: none; }
+    Pane > .hint { color: $text-muted; padding: 0 1; height: auto; }
+    """
+
+    number = 0
+    label = ""
+
+    def on_mount(self) -> None:
+        self.border_title = f"{self.number} {self.label}"
+
+    def focus_default(self) -> None:
+        """Focus the pane's main widget at once (synchronously: keys typed
+        right after must reach it, however fast they come)."""
+        raise NotImplementedError
+
+
+class FilterList(OptionList):
+    """An option list where j/k move and other printable keys go to the
+    pane's filter box, so typing filters without a mode."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    async def _on_key(self, event: events.Key) -> None:
+        ch = event.character
+        focused = self.app.focused
+        if focused is not self and isinstance(focused, Input) and ch and ch.isprintable():
+            # Keys typed faster than frames can still arrive here after a
+            # key moved focus to a box (`/` then a query): they belong there.
+            event.stop()
+            event.prevent_default()
+            focused.insert_text_at_cursor(ch)
+            return
+        bound = event.key in self.screen.active_bindings
+        if ch and len(ch) == 1 and ch.isprintable() and not ch.isspace() and not bound:
+            box = self.parent.query_one(Input) if self.parent else None
+            if box is not None:
+                event.stop()
+                event.prevent_default()
+                # Focus now, not after a refresh: the next key typed must
+                # reach the box even when keys arrive faster than frames.
+                self.screen.set_focus(box)
+                box.insert_text_at_cursor(ch)
+                return
+        await super()._on_key(event)
+
+
+# -- Library -----------------------------------------------------------------
+
+
+class LibraryPane(Pane):
+    number = 1
+    label = "Library"
+
+    BINDINGS = [Binding("o", "sort", "Sort", id="library.sort")]
+
+    class Opened(Message):
+        def __init__(self, transcript_id: int) -> None:
+            super().__init__()
+            self.transcript_id = transcript_id
+
+    def __init__(self) -> None:
+        super().__init__(id="library")
+        self.items: list[TranscriptInfo] = []
+        self.annotation_counts: dict[int, int] = {}
+        self.sort = "opened"
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter (type)…", id="library-filter", select_on_focus=False)
+        yield FilterList(id="library-list")
+        yield Static("", classes="hint", id="library-hint")
+
+    def focus_default(self) -> None:
+        self.screen.set_focus(self.query_one("#library-list"))
+
+    def set_items(self, items: list[TranscriptInfo], counts: dict[int, int] | None = None) -> None:
+        self.items = items
+        self.annotation_counts = counts or {}
+        self.refilter()
+
+    def first(self) -> TranscriptInfo | None:
+        items = self._sorted()
+        return items[0] if items else None
+
+    def _sorted(self) -> list[TranscriptInfo]:
+        if self.sort == "title":
+            return sorted(self.items, key=lambda t: (clean_line(t.title).lower(), t.id))
+        if self.sort == "date":
+            return sorted(self.items, key=lambda t: (_date_of(t), t.id), reverse=True)
+        opened = sorted((t for t in self.items if t.opened), key=lambda t: t.opened or "", reverse=True)
+        rest = sorted((t for t in self.items if not t.opened), key=lambda t: (clean_line(t.title).lower(), t.id))
+        return opened + rest
+
+    def refilter(self) -> None:
+        needle = self.query_one("#library-filter", Input).value.strip().lower()
+        ol = self.query_one("#library-list", OptionList)
+        current = ol.highlighted_option.id if ol.highlighted_option is not None else None
+        options = []
+        for t in self._sorted():
+            title = clean_line(t.title)
+            speakers = ", ".join(clean_line(s) for s in t.speakers[:3])
+            if needle and needle not in title.lower() and needle not in speakers.lower():
+                continue
+            options.append(Option(self._option_text(t, title, speakers), id=str(t.id)))
+        ol.set_options(options)
+        if current is not None and any(o.id == current for o in options):
+            ol.highlighted = ol.get_option_index(current)
+        elif options:
+            ol.highlighted = 0
+        hint = self.query_one("#library-hint", Static)
+        if not self.items:
+            hint.update(
+                Text(
+                    "The library is empty.\nImport transcripts with\n  hark import PATH…\n"
+                    "or press D to add the sample library.",
+                )
+            )
+        else:
+            shown = f"{len(options)} of {len(self.items)}" if needle else f"{len(self.items)}"
+            hint.update(Text(f"{shown} transcripts · sorted by {self.sort} (o)"))
+
+    def _option_text(self, t: TranscriptInfo, title: str, speakers: str) -> Text:
+        approx = "≈" if t.timing == "estimated" else ""
+        line = Text(title, no_wrap=True, overflow="ellipsis")
+        bits = [f"{approx}{format_time(t.duration)}"]
+        date = _date_of(t)
+        if date:
+            bits.append(date[:10])
+        n = self.annotation_counts.get(t.id, 0)
+        if n:
+            bits.append(f"✎{n}")
+        if t.opened and t.segment_count:
+            bits.append(f"{round(100 * (t.position + 1) / t.segment_count)}% read")
+        detail = Text(" · ".join(bits), style="dim", no_wrap=True, overflow="ellipsis")
+        if speakers:
+            detail.append(f" · {speakers}", style="dim")
+        # Two lines per transcript, each cut with an ellipsis, never wrapped.
+        return Text.assemble(line, "\n", detail, no_wrap=True, overflow="ellipsis")
+
+    def action_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.refilter()
+        self.notify(f"Library sorted by {self.sort}", timeout=2)
+
+    @on(Input.Changed, "#library-filter")
+    def _filter_changed(self) -> None:
+        self.refilter()
+
+    @on(Input.Submitted, "#library-filter")
+    def _filter_submitted(self) -> None:
+        ol = self.query_one("#library-list", OptionList)
+        if ol.highlighted_option is not None and ol.highlighted_option.id is not None:
+            self.post_message(self.Opened(int(ol.highlighted_option.id)))
+
+    @on(OptionList.OptionSelected, "#library-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.Opened(int(event.option.id)))
+
+
+def _date_of(t: TranscriptInfo) -> str:
+    d = t.metadata.get("date") if isinstance(t.metadata, dict) else None
+    if isinstance(d, str) and d.strip():
+        return d.strip()
+    return t.imported
+
+
+# -- Search ------------------------------------------------------------------
+
+
+@dataclass
+class HitView:
+    """One search hit as the pane shows it (built by the app from the store)."""
+
+    transcript_id: int
+    title: str
+    segment: int
+    start: float
+    snippet: str
+    marks: list[tuple[int, int]]  # matched words within the snippet
+    kind: str = "text"  # "text" or "note"
+    text: str = ""  # the segment's text
+    text_marks: list[tuple[int, int]] = field(default_factory=list)  # matched words within text
+
+
+class SearchPane(Pane):
+    number = 3
+    label = "Search"
+
+    BINDINGS = [Binding("f1", "query_help", "Query help", id="search.help")]
+
+    class Query(Message):
+        def __init__(self, query: str, final: bool) -> None:
+            super().__init__()
+            self.query = query
+            self.final = final
+
+    class OpenHit(Message):
+        def __init__(self, hit: HitView, hits: list[HitView]) -> None:
+            super().__init__()
+            self.hit = hit
+            self.hits = hits
+
+    def __init__(self) -> None:
+        super().__init__(id="search")
+        self.hits: list[HitView] = []
+        self.last_query = ""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder='search: words "a phrase" speaker:ann -not  (F1: help)', id="search-box")
+        yield Static("", classes="hint", id="search-hint")
+        yield FilterList(id="search-results")
+
+    def focus_default(self) -> None:
+        self.screen.set_focus(self.query_one("#search-box"))
+
+    @on(Input.Changed, "#search-box")
+    def _changed(self, event: Input.Changed) -> None:
+        self.post_message(self.Query(event.value, final=False))
+
+    @on(Input.Submitted, "#search-box")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if self.hits and event.value == self.last_query:
+            self.post_message(self.OpenHit(self.hits[0], self.hits))
+        else:
+            self.post_message(self.Query(event.value, final=True))
+
+    def on_key(self, event: events.Key) -> None:
+        box = self.query_one("#search-box", Input)
+        results = self.query_one("#search-results", OptionList)
+        if box.has_focus and event.key == "down" and results.option_count:
+            event.stop()
+            self.screen.set_focus(results)
+            if results.highlighted is None:
+                results.highlighted = 0
+
+    def show_results(
+        self, query: str, hits: list[HitView], total: int, note: str | None, suggestion: str | None
+    ) -> None:
+        self.last_query = query
+        self.hits = hits
+        ol = self.query_one("#search-results", OptionList)
+        options: list[Option] = []
+        last_tid = None
+        for i, h in enumerate(hits):
+            if h.transcript_id != last_tid:
+                last_tid = h.transcript_id
+                options.append(
+                    Option(Text(clean_line(h.title), style="bold", no_wrap=True, overflow="ellipsis"), disabled=True)
+                )
+            options.append(Option(_hit_text(h), id=str(i)))
+        ol.set_options(options)
+        first = next((k for k, o in enumerate(options) if not o.disabled), None)
+        if first is not None:
+            ol.highlighted = first
+        hint = Text()
+        if not query.strip():
+            hint.append("Type to search the whole library.", style="dim")
+        elif not hits:
+            hint.append("No matches.", style="dim")
+        else:
+            hint.append(f"{total} match{'es' if total != 1 else ''}", style="dim")
+            if total > len(hits):
+                hint.append(f" (best {len(hits)} shown)", style="dim")
+        if suggestion:
+            hint.append("  Did you mean ")
+            hint.append(suggestion, style="bold")
+            hint.append("?")
+        if note:
+            hint.append(f"  {note}", style="italic")
+        self.query_one("#search-hint", Static).update(hint)
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.OpenHit(self.hits[int(event.option.id)], self.hits))
+
+    def action_query_help(self) -> None:
+        from .screens import QueryHelpScreen
+
+        self.app.push_screen(QueryHelpScreen())
+
+
+def _hit_text(h: HitView) -> Text:
+    t = Text(no_wrap=False)
+    t.append(f"{format_time(h.start):>7} ", style="dim")
+    if h.kind == "note":
+        t.append("note: ", style="italic")
+    snippet = Text(" ".join(h.snippet.split()) if not h.marks else h.snippet)
+    for a, b in h.marks:
+        snippet.stylize("bold reverse", a, b)
+    t.append_text(snippet)
+    return t
+
+
+# -- Annotations ---------------------------------------------------------------
+
+
+@dataclass
+class AnnotationView:
+    id: str
+    transcript_id: int | None
+    title: str
+    first: int
+    start: float
+    quote: str
+    note: str
+    tags: list[str]
+    color: str
+    author: str
+    status: str
+
+
+class AnnotationsPane(Pane):
+    number = 4
+    label = "Annotations"
+
+    BINDINGS = [
+        Binding("e", "edit", "Edit", id="annotations.edit"),
+        Binding("d", "delete", "Delete", id="annotations.delete"),
+        Binding("u", "undo", "Undo delete", id="annotations.undo"),
+        Binding("w", "toggle_scope", "This/all", id="annotations.scope"),
+    ]
+
+    class Picked(Message):
+        def __init__(self, annotation: AnnotationView, action: str) -> None:
+            super().__init__()
+            self.annotation = annotation
+            self.action = action  # "open", "edit", "delete"
+
+    class Undo(Message):
+        pass
+
+    class ScopeChanged(Message):
+        pass
+
+    def __init__(self) -> None:
+        super().__init__(id="annotations")
+        self.items: list[AnnotationView] = []
+        self.whole_library = False
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter annotations…", id="annotations-filter", select_on_focus=False)
+        yield FilterList(id="annotations-list")
+        yield Static("", classes="hint", id="annotations-hint")
+
+    def focus_default(self) -> None:
+        self.screen.set_focus(self.query_one("#annotations-list"))
+
+    def set_items(self, items: list[AnnotationView]) -> None:
+        self.items = items
+        self.refilter()
+
+    def refilter(self) -> None:
+        needle = self.query_one("#annotations-filter", Input).value.strip().lower()
+        ol = self.query_one("#annotations-list", OptionList)
+        options = []
+        for i, a in enumerate(self.items):
+            hay = " ".join([a.quote, a.note, " ".join(a.tags), a.title, a.author]).lower()
+            if needle and needle not in hay:
+                continue
+            options.append(Option(_annotation_text(a, show_title=self.whole_library), id=str(i)))
+        ol.set_options(options)
+        if options:
+            ol.highlighted = 0
+        scope = "whole library" if self.whole_library else "this transcript"
+        hint = f"{len(options)} · {scope} (w) · e edit · d delete · u undo"
+        if not self.items:
+            hint = f"No annotations in {scope} (w). In the reader: v select, h highlight, a annotate."
+        self.query_one("#annotations-hint", Static).update(Text(hint, style="dim"))
+
+    def _current(self) -> AnnotationView | None:
+        ol = self.query_one("#annotations-list", OptionList)
+        if ol.highlighted_option is None or ol.highlighted_option.id is None:
+            return None
+        return self.items[int(ol.highlighted_option.id)]
+
+    @on(OptionList.OptionSelected, "#annotations-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.Picked(self.items[int(event.option.id)], "open"))
+
+    @on(Input.Changed, "#annotations-filter")
+    def _filter(self) -> None:
+        self.refilter()
+
+    def action_edit(self) -> None:
+        a = self._current()
+        if a is not None:
+            self.post_message(self.Picked(a, "edit"))
+
+    def action_delete(self) -> None:
+        a = self._current()
+        if a is not None:
+            self.post_message(self.Picked(a, "delete"))
+
+    def action_undo(self) -> None:
+        self.post_message(self.Undo())
+
+    def action_toggle_scope(self) -> None:
+        self.whole_library = not self.whole_library
+        self.post_message(self.ScopeChanged())
+
+
+def _annotation_text(a: AnnotationView, *, show_title: bool) -> Text:
+    """Two lines, each cut with an ellipsis: the quote with its time, then
+    the note, tags and author."""
+    colour = {"yellow": "yellow", "green": "green", "blue": "blue", "pink": "magenta"}.get(a.color, "yellow")
+    first = Text()
+    first.append("▌", style=colour)
+    first.append(f"{format_time(a.start):>7} ", style="dim")
+    if a.status == "orphaned":
+        first.append("orphaned ", style="bold red")
+    elif a.status == "moved":
+        first.append("moved ", style="italic")
+    if show_title:
+        first.append(clean_line(a.title)[:40], style="bold")
+        first.append(" ")
+    first.append(f"“{clean_line(a.quote)}”")
+    second = Text("  ")
+    if a.note:
+        second.append(clean_line(a.note), style="italic")
+    extra = [f"#{clean_line(x)}" for x in a.tags if f"#{x}" not in a.note]
+    if extra:
+        second.append("  " + " ".join(extra), style="dim")
+    if a.author:
+        second.append(f"  — {clean_line(a.author)}", style="dim")
+    return Text.assemble(first, "\n", second, no_wrap=True, overflow="ellipsis")

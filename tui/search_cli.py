@@ -1,0 +1,137 @@
+"""`hark search` and `hark reindex`.
+
+Imports nothing heavy at module level (tui.cli builds its parser for every
+command): Whoosh loads only when one of these commands runs.
+
+Terminal output groups hits by transcript, best transcript first, each hit
+with its time and a snippet whose matched words are shown bold and reversed
+on a terminal (plain when piped or with TERM=dumb). ``--json`` prints::
+
+    {"query": str, "total": int,
+     "hits": [{"transcript_id": int, "title": str, "segment": int, "start": float,
+               "end": float, "text": str, "snippet": str, "score": float}]}
+
+where ``snippet`` marks matched words as ``**word**`` and ``total`` counts
+matching passages (one hit each). Notes (a malformed query searched as plain
+words, "did you mean") go to stderr in both modes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+HIGHLIGHT = ("\x1b[1;7m", "\x1b[0m")
+
+
+def register(sub) -> None:
+    s = sub.add_parser("search", help="search the library (see QUERY syntax in the README)")
+    s.add_argument("query", metavar="QUERY", help='words, "phrases", OR, NOT/-word, prefix*, fuzzy~, field:word')
+    s.add_argument("--limit", type=int, default=20, metavar="N", help="at most N hits (default 20)")
+    s.add_argument("--in", dest="in_id", metavar="ID", help="search one transcript only")
+    s.add_argument("--json", action="store_true", help="print the hits as JSON")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("reindex", help="rebuild the search index from the library")
+    s.set_defaults(func=cmd_reindex)
+
+
+def _highlight_enabled() -> bool:
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from store.index import Index, IndexUnavailable
+    from store.text import clean_line, format_time
+    from tui.cli import CommandError, Progress, _err, _json, _library, _out, _paths, _transcript_id, safe
+
+    if args.limit < 1:
+        raise CommandError("--limit must be at least 1", code=2)
+    in_id = _transcript_id(args.in_id) if args.in_id is not None else None
+    paths = _paths(args)
+    with _library(args) as lib:
+        if in_id is not None and lib.info(in_id) is None:
+            raise CommandError(f"no transcript {in_id} (see `hark list`)")
+        with Index(paths.index, lib) as idx:
+            bar = Progress("indexing")
+            try:
+                idx.ensure(message=_err, progress=bar)
+                try:
+                    result = idx.search(args.query, limit=args.limit, in_id=in_id)
+                except IndexUnavailable as e:
+                    # Damage found while reading: rebuild once, then search again.
+                    report = idx.rebuild(progress=bar, why="corrupt")
+                    _err(f"{e}: rebuilt from the library ({report.transcripts} transcripts)")
+                    result = idx.search(args.query, limit=args.limit, in_id=in_id)
+            except IndexUnavailable as e:
+                raise CommandError(str(e)) from None
+            finally:
+                bar.close()
+    if result.note:
+        _err(safe(result.note))
+    if result.suggestion:
+        _err(f"did you mean: {safe(clean_line(result.suggestion))}")
+    if args.json:
+        _json(result.to_json())
+        return 0
+    shown = safe(clean_line(args.query))
+    if not result.hits:
+        _out(f"no hits for {shown}")
+        return 0
+    groups: dict[int, list] = {}
+    for h in result.hits:
+        groups.setdefault(h.transcript_id, []).append(h)
+    n = result.total
+    more = f" (the best {len(result.hits)} shown)" if n > len(result.hits) else ""
+    _out(f"{n} hit{'s' if n != 1 else ''} for {shown}{more}")
+    hl = HIGHLIGHT if _highlight_enabled() else None
+    hours = any(h.start >= 3600 for h in result.hits)
+    idw = max(len(str(k)) for k in groups)
+    for tid, hits in groups.items():
+        _out()
+        _out(f"{tid:>{idw}}  {safe(clean_line(hits[0].title))}")
+        for h in sorted(hits, key=lambda h: h.start):
+            approx = "≈" if h.timing == "estimated" else ""
+            stamp = approx + format_time(h.start, always_hours=hours)
+            snippet = _render(h, hl)
+            _out(f"{'':>{idw}}  [{stamp:>8}] {snippet}")
+    return 0
+
+
+def _render(h, hl: tuple[str, str] | None) -> str:
+    from tui.cli import safe
+
+    # The snippet is library text (already clean); safe() again before it
+    # meets the terminal, with marks kept where they were.
+    if hl is None:
+        return safe(h.snippet)
+    out, pos = [], 0
+    for a, b in h.marks:
+        out.append(safe(h.snippet[pos:a]))
+        out.append(hl[0] + safe(h.snippet[a:b]) + hl[1])
+        pos = b
+    out.append(safe(h.snippet[pos:]))
+    return "".join(out)
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from store.index import Index, IndexUnavailable
+    from tui.cli import CommandError, Progress, _library, _out, _paths
+
+    paths = _paths(args)
+    with _library(args) as lib:
+        with Index(paths.index, lib) as idx:
+            bar = Progress("indexing")
+            try:
+                report = idx.rebuild(progress=bar)
+            except IndexUnavailable as e:
+                raise CommandError(str(e)) from None
+            finally:
+                bar.close()
+    n = report.transcripts
+    _out(
+        f"indexed {n} transcript{'s' if n != 1 else ''} "
+        f"({report.segments} segments in {report.passages} passages) in {report.seconds:.1f}s"
+    )
+    return 0
