@@ -72,10 +72,12 @@ import os
 import pickle
 import re
 import shutil
+import sqlite3
 import struct
 import threading
 import time
 import zlib
+from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -105,7 +107,7 @@ SMALL_SEGMENT = 2_000  # documents (passages): an import's segment; merged with 
 MERGE_AT = 6  # small segments that trigger a merge
 MAX_SEGMENTS = 24
 MERGE_BUDGET = 6_000  # documents merged at most per incremental commit (about a second)
-FLUSH_POSTINGS = 3_000_000  # a bulk writer writes a segment past this many postings
+FLUSH_POSTINGS = 8_000_000  # a bulk writer writes a segment past this many postings (~16 bytes each)
 PARALLEL_SEGMENTS = 40_000  # libraries this large are built by two processes
 WORDS_FILE = "words"  # surface word -> term, for prefixes, completion, did-you-mean
 
@@ -187,7 +189,18 @@ class Words(fields.TEXT):
             else:
                 p.append(i)
         enc = self.format.encode
-        return [(t.encode("utf-8"), len(p), float(len(p)), enc(p)) for t, p in poses.items()]
+        one = _ONE_POSITION
+        return [
+            (t.encode("utf-8"), 1, 1.0, one[p[0]])
+            if len(p) == 1 and p[0] < 256
+            else (t.encode(), len(p), float(len(p)), enc(p))
+            for t, p in poses.items()
+        ]
+
+
+# The value of a posting with one position below 256 (most of them): shared
+# objects, built once, instead of one small bytes object per posting.
+_ONE_POSITION = [b"B" + bytes([i]) for i in range(256)]
 
 
 def make_schema() -> fields.Schema:
@@ -212,13 +225,57 @@ def make_schema() -> fields.Schema:
 # -- documents -------------------------------------------------------------------
 
 
-def annotations_for(lib: Library, tid: int) -> tuple[dict[int, list[str]], list[str]]:
-    """Hook for the annotations issue: the notes of one transcript by
-    segment index (indexed in the `note` field of the passages they touch)
-    and its annotation tags (added to the `tag` field). When annotations
-    change, their change stamp must also enter `_library_manifest`'s
-    fingerprint so `sync` re-indexes the transcript."""
-    return {}, []
+@dataclass
+class NoteSpot:
+    """An annotation as the index sees it."""
+
+    id: str
+    first: int  # its first segment
+    start: float
+    note: str
+    tags: list[str]
+
+    @property
+    def words(self) -> str:
+        return " ; ".join([self.note, *self.tags])
+
+
+def annotations_for(lib: Library, tid: int) -> list[NoteSpot]:
+    """The annotations of one transcript that have a note or tags: indexed
+    in the `note` field (note and tags as words) and the `tag` field (the
+    tags) of the passage where each one starts."""
+    try:
+        from .annotations import iter_for_index
+    except ImportError:  # pragma: no cover - a store without annotations
+        return []
+    try:
+        return [
+            NoteSpot(aid, first, start, note or "", list(tags or []))
+            for aid, _tid, first, start, note, tags in iter_for_index(lib, tid)
+            if (note or "").strip() or tags
+        ]
+    except sqlite3.Error:
+        return []
+
+
+def _annotation_stamps(lib: Library, tid: int | None = None) -> dict[int, str]:
+    """tid -> a stamp of its indexed annotations (changes when one with a
+    note or tags is added, edited, moved or deleted), for the manifest."""
+    sql = (
+        "SELECT transcript_id, id, updated, first_segment FROM annotations "
+        "WHERE transcript_id IS NOT NULL AND (note != '' OR tags != '[]')"
+    )
+    args: tuple = ()
+    if tid is not None:
+        sql += " AND transcript_id = ?"
+        args = (tid,)
+    parts: dict[int, list[str]] = {}
+    try:
+        for t, aid, updated, first in lib.db.execute(sql + " ORDER BY transcript_id, id", args):
+            parts.setdefault(t, []).append(f"{aid}:{updated}:{first}")
+    except sqlite3.Error:  # a library without annotations
+        return {}
+    return {t: hashlib.sha1(",".join(v).encode()).hexdigest()[:12] for t, v in parts.items()}
 
 
 def _listish(v: Any) -> list[str]:
@@ -248,8 +305,10 @@ def passages(seg_terms: list[list[str]], speakers: list[str | None], texts: list
     return out
 
 
-def fingerprint(sha256: str, updated: str, segments: int) -> str:
-    return f"{sha256}|{updated}|{segments}"
+def fingerprint(sha256: str, updated: str, segments: int, notes: str | None = None) -> str:
+    """A transcript's state as the index needs it: its content, and the
+    stamp of its annotations with notes or tags."""
+    return f"{sha256}|{updated}|{segments}" + (f"|{notes}" if notes else "")
 
 
 def transcript_docs(
@@ -263,10 +322,11 @@ def transcript_docs(
     texts = [s.text for s in segs]
     seg_terms = [hq.terms(t) for t in texts]
     speakers = [s.speaker for s in segs]
-    notes, note_tags = annotations_for(lib, info.id) if lib is not None else ({}, [])
+    spots = annotations_for(lib, info.id) if lib is not None else []
+    stamp = _annotation_stamps(lib, info.id).get(info.id) if spots and lib is not None else None
     meta = info.metadata or {}
     title = hq.terms(info.title)
-    tags = hq.terms(" ; ".join(_listish(meta.get("tags")) + note_tags))
+    tags = hq.terms(" ; ".join(_listish(meta.get("tags"))))
     names = _listish(meta.get("speakers")) + _listish(meta.get("speaker"))
     default_speaker = hq.terms(" ; ".join(dict.fromkeys(names)))
     fmt = info.format.lower()
@@ -298,18 +358,18 @@ def transcript_docs(
         speaker_terms = hq.terms(spk) if spk else default_speaker
         if speaker_terms:
             doc["speaker"] = (0, speaker_terms)
-        if tags:
-            doc["tag"] = (0, tags)
-        if notes:
-            note_text = " ; ".join(n for i in range(first, last + 1) for n in notes.get(i, ()))
-            if note_text:
-                doc["note"] = note_text
+        here = [a for a in spots if first <= a.first <= last]
+        passage_tags = tags + hq.terms(" ; ".join(t for a in here for t in a.tags)) if here else tags
+        if passage_tags:
+            doc["tag"] = (0, passage_tags)
+        if here:
+            doc["note"] = " ; ".join(a.words for a in here)
         yield doc
     yield {
         "kind": "t",
         "tid": tid,
         "meta": {
-            "fp": fingerprint(info.sha256, info.updated, info.segment_count),
+            "fp": fingerprint(info.sha256, info.updated, info.segment_count, stamp),
             "passages": len(cuts),
             "segments": len(segs),
         },
@@ -341,20 +401,23 @@ class _Pool:
     def iter_postings(self) -> Iterator[tuple]:
         w = self.writer
         for name, tb in sorted(w._post):
-            for docnum, weight, vb in w._post[(name, tb)]:
+            docs, weights, values = w._post[(name, tb)]
+            for docnum, weight, vb in zip(docs, weights, values, strict=True):
                 yield name, tb, docnum, weight, vb
 
 
 class _Writer(SegmentWriter):
     """A SegmentWriter for hark's documents. Documents arrive in docnum
     order, so each term's postings are gathered already sorted in a dict
-    (Whoosh sorts every posting through an external merge sort), and field
-    lengths are remembered as documents arrive (Whoosh reads each one back
-    from disk per posting while writing). Same files, same format."""
+    (Whoosh sorts every posting through an external merge sort), compactly
+    (document numbers and weights in arrays: ~16 bytes a posting, not
+    ~130), and field lengths are remembered as documents arrive (Whoosh
+    reads each one back from disk per posting while writing). Same files,
+    same format."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
-        self._post: dict[tuple[str, bytes], list[tuple[int, float, bytes]]] = {}
+        self._post: dict[tuple[str, bytes], tuple[array, array, list[bytes]]] = {}
         self._lens: dict[str, dict[int, int]] = {}
         self._merged = False
         self.pending = 0
@@ -362,11 +425,12 @@ class _Writer(SegmentWriter):
 
     def _add_posting(self, name: str, tb: bytes, docnum: int, weight: float, vb: bytes) -> None:
         key = (name, tb)
-        lst = self._post.get(key)
-        if lst is None:
-            self._post[key] = [(docnum, weight, vb)]
-        else:
-            lst.append((docnum, weight, vb))
+        entry = self._post.get(key)
+        if entry is None:
+            entry = self._post[key] = (array("I"), array("f"), [])
+        entry[0].append(docnum)
+        entry[1].append(weight)
+        entry[2].append(vb)
         self.pending += 1
 
     def add_document(self, **fields_: Any) -> None:  # type: ignore[override]
@@ -386,11 +450,12 @@ class _Writer(SegmentWriter):
                 if f.indexed:
                     for tb, freq, weight, vb in f.index(value):
                         key = (name, tb)
-                        lst = post.get(key)
-                        if lst is None:
-                            post[key] = [(docnum, weight, vb)]
-                        else:
-                            lst.append((docnum, weight, vb))
+                        entry = post.get(key)
+                        if entry is None:
+                            entry = post[key] = (array("I"), array("f"), [])
+                        entry[0].append(docnum)
+                        entry[1].append(weight)
+                        entry[2].append(vb)
                         length += freq
                         n += 1
                     if f.scorable and length:
@@ -430,7 +495,8 @@ class _Writer(SegmentWriter):
                     scorable = fobj.scorable
                 fw.start_term(tb)
                 add = fw.add
-                for docnum, weight, vb in self._post[key]:
+                docs, weights, values = self._post[key]
+                for docnum, weight, vb in zip(docs, weights, values, strict=True):
                     if scorable:
                         length = lens.get(docnum)
                         if length is None:
@@ -550,7 +616,8 @@ class _Lock:
 def _library_manifest(lib: Library) -> dict[int, str]:
     """tid -> fingerprint of what the library holds now."""
     rows = lib.db.execute("SELECT id, sha256, updated, segment_count FROM transcripts").fetchall()
-    return {r[0]: fingerprint(r[1], r[2], r[3]) for r in rows}
+    stamps = _annotation_stamps(lib)
+    return {r[0]: fingerprint(r[1], r[2], r[3], stamps.get(r[0])) for r in rows}
 
 
 COMMON_TERMS = 48  # how many of a library's most frequent terms get pairs
@@ -866,6 +933,40 @@ def _build_hit(
     hit_words = set(singles) | marked
     text_marks = _merge_marks([own_spans[k][1:] for k, i in enumerate(mine) if i in hit_words and k < len(own_spans)])
     return segs[best][0], snippet, marks, text_marks
+
+
+def _note_hit(plan: hq.Plan, spots: list[NoteSpot], rows: list[tuple], first: int, last: int) -> Hit | None:
+    """A hit on an annotation of the passage whose note or tags have the
+    query's words: at the annotation's first segment, its note as the
+    snippet (kind "note")."""
+    terms_ = plan.terms | plan.note_terms
+    phrases = plan.phrases + plan.note_phrases
+    for a in spots:
+        if not first <= a.first <= last:
+            continue
+        words = " ".join(a.words.split())
+        sp = hq.spans(words)
+        toks = [t for t, _a, _b in sp]
+        found, singles = _occurrences(toks, hq.Plan(query=wq.NullQuery, terms=terms_, phrases=phrases))
+        if not found and not singles:
+            continue
+        marks = [(sp[s][1], sp[s + k - 1][2]) for s, k in found] + [sp[i][1:] for i in singles]
+        snippet, marks = _crop(words, _merge_marks(marks))
+        row = next((r for r in rows if r[0] == a.first), None)
+        return Hit(
+            transcript_id=0,
+            title="",
+            segment=a.first,
+            start=row[1] if row else a.start,
+            end=row[2] if row else a.start,
+            text=row[4] if row else "",
+            snippet=snippet,
+            marks=marks,
+            score=0.0,
+            speaker=row[3] if row else None,
+            kind="note",
+        )
+    return None
 
 
 def _merge_marks(marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -1497,7 +1598,7 @@ class Index:
             gone = [t for t in indexed if current.get(t) != indexed[t]]
             todo = sorted(t for t in current if indexed.get(t) != current[t])
             removed = len([t for t in gone if t not in current])
-            segments = {t: int(fp.rsplit("|", 1)[1]) for t, fp in current.items()}
+            segments = {t: int(fp.split("|")[2]) for t, fp in current.items()}
             work = sum(segments[t] for t in todo)
             if work >= PARALLEL_SEGMENTS and 2 * work >= sum(segments.values()):
                 # Most of the library is new to the index (a first import of
@@ -1813,16 +1914,29 @@ class Index:
                 rows.setdefault(r[0], []).append(r[1:])
         for v in rows.values():
             v.sort()
+        spots: dict[int, list[NoteSpot]] = {}
         for tid, first, last, score in wanted:
             if tid not in infos:
                 continue
             seg_rows = [r for r in rows.get(tid, ()) if first <= r[0] <= last + EXTRA_SEGMENTS]
-            built = _build_hit(plan, seg_rows, first, last)
+            title, timing = infos[tid]
+            built = None if (plan.note_terms or plan.note_phrases) else _build_hit(plan, seg_rows, first, last)
             if built is None:
-                continue
+                # Not in the words said: in an annotation's note or tags?
+                if tid not in spots:
+                    spots[tid] = annotations_for(self.lib, tid)
+                note_hit = _note_hit(plan, spots[tid], seg_rows, first, last)
+                if note_hit is not None:
+                    note_hit.transcript_id, note_hit.title, note_hit.timing = tid, title, timing
+                    note_hit.score = float(score)
+                    out.append(note_hit)
+                    continue
+                if plan.note_terms or plan.note_phrases:
+                    built = _build_hit(plan, seg_rows, first, last)
+                if built is None:
+                    continue
             seg, snippet, marks_, text_marks = built
             row = next(r for r in seg_rows if r[0] == seg)
-            title, timing = infos[tid]
             out.append(
                 Hit(
                     transcript_id=tid,

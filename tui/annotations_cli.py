@@ -97,7 +97,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from store import annotations as A
     from store.paths import write_private
-    from tui.cli import _library, _out
+    from tui.cli import CommandError, _library, _out
 
     with _library(args) as lib:
         tid = _in(lib, args.export_in or args.in_id)
@@ -105,10 +105,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         text = A.export_json(lib, tid) if args.format == "json" else A.export_markdown(lib, tid)
     if args.output:
         out = Path(args.output).expanduser()
-        write_private(out, text.encode("utf-8"))
+        try:
+            write_private(out, text.encode("utf-8"))
+        except OSError as e:
+            # The error comes from the temp file (or has no name): say which file.
+            raise CommandError(f"cannot write {out}: {e.strerror or e}") from None
         _out(f"wrote {count} annotation{'s' if count != 1 else ''} to {out}")
     else:
-        sys.stdout.write(text)
+        # To a terminal: nothing in a title or note may act on it.
+        from tui.cli import json_safe, safe
+
+        sys.stdout.write(json_safe(text) if args.format == "json" else safe(text))
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -36,8 +37,19 @@ def _err(text: str) -> None:
     sys.stderr.write(f"hark: {text}\n")
 
 
+# json.dumps escapes C0 controls but, with ensure_ascii=False, passes C1
+# controls (U+0080..U+009F: 8-bit CSI/OSC), DEL and bidi overrides through
+# raw; a \\uXXXX escape is the same JSON value and harmless on a terminal.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_safe(text: str) -> str:
+    """JSON text with the characters a terminal could act on escaped."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_safe(json.dumps(value, ensure_ascii=False, indent=2)) + "\n")
 
 
 def safe(text: str) -> str:

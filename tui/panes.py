@@ -424,6 +424,12 @@ class AnnotationsPane(Pane):
     def _filter(self) -> None:
         self.refilter()
 
+    @on(Input.Submitted, "#annotations-filter")
+    def _filter_submitted(self) -> None:
+        a = self._current()
+        if a is not None:
+            self.post_message(self.Picked(a, "open"))
+
     def action_edit(self) -> None:
         a = self._current()
         if a is not None:

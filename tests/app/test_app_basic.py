@@ -8,6 +8,7 @@ from textual.content import Content
 
 from store.library import Library
 from store.model import Segment, Transcript
+from tui import backend
 from tui.app import HarkApp, StatusLine
 from tui.panes import AnnotationsPane, LibraryPane, SearchPane
 from tui.reader import Reader
@@ -318,3 +319,33 @@ async def test_resize_rewraps(app_for):
         await pilot.resize_terminal(200, 50)
         await settle(app, pilot)
         assert reader.layout_.width > before
+
+
+async def test_keys_are_rebindable_from_config(app_for):
+    app = app_for(transcript("Tides", 30))
+    app.paths.config_file.write_text("keymap:\n  reader.next: l\n  reader.nowhere: x\n")
+    app.config, app.config_problems = backend.load_config(app.paths)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2", "l", "l")
+        assert app.query_one(Reader).cursor == 2
+        # an unknown binding id is reported with the file and line, not fatal
+        assert any("reader.nowhere" in n.message and "config.yaml:3" in n.message for n in app._notifications)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        reader_keys = dict(dict(app.screen.sections)["Reader"])
+        assert reader_keys["l"] == "Next"
+
+
+async def test_playhead_position_is_saved_with_the_reading_position(tmp_path, clock):
+    paths = make_library(tmp_path / "home", transcript("Tides", 100))
+    app = HarkApp(paths, clock=clock, watch_changes=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        app.jump_to(123.0)
+        await pilot.press("q")
+    app2 = HarkApp(paths, clock=clock, watch_changes=False)
+    async with app2.run_test(size=(140, 40)) as pilot:
+        await settle(app2, pilot)
+        assert app2.playhead.position == 123.0
+        assert app2.query_one(Reader).playhead_seg == 24

@@ -244,7 +244,7 @@ def bench_hark(home, lib, queries, runs: int) -> dict:
         label = f"procs={rep.procs}"
         res[f"build {label}"] = t
         if rep.peak_mb:
-            res["build_mb"] = rep.peak_mb
+            res["peak_mb"] = rep.peak_mb
         print(f"hark build ({label}): {t:.1f}s, {rep.passages} passages from {rep.segments} segments")
     st = idx.stats()
     res["stats"] = st
@@ -574,8 +574,8 @@ def main() -> None:
         for k, v in hark.items():
             if isinstance(k, str) and k.startswith("build"):
                 print(f"  hark {k[6:]}: {v:.1f}s")
-        if hark.get("build_mb"):
-            print(f"  peak memory of a build process (procs=2): {hark['build_mb']:.0f} MB")
+        if hark.get("peak_mb"):
+            print(f"  peak memory of a build process (procs=2): {hark['peak_mb']:.0f} MB")
         if stock is not None:
             print(f"  hark passages, Whoosh stock writer: {stock:.1f}s")
         if wd is not None:
