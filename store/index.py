@@ -260,9 +260,10 @@ def annotations_for(lib: Library, tid: int) -> list[NoteSpot]:
 
 def _annotation_stamps(lib: Library, tid: int | None = None) -> dict[int, str]:
     """tid -> a stamp of its indexed annotations (changes when one with a
-    note or tags is added, edited, moved or deleted), for the manifest."""
+    note or tags is added, edited, moved or deleted: a hash of their
+    content, as edits within one second share a timestamp)."""
     sql = (
-        "SELECT transcript_id, id, updated, first_segment FROM annotations "
+        "SELECT transcript_id, id, first_segment, note, tags FROM annotations "
         "WHERE transcript_id IS NOT NULL AND (note != '' OR tags != '[]')"
     )
     args: tuple = ()
@@ -271,8 +272,8 @@ def _annotation_stamps(lib: Library, tid: int | None = None) -> dict[int, str]:
         args = (tid,)
     parts: dict[int, list[str]] = {}
     try:
-        for t, aid, updated, first in lib.db.execute(sql + " ORDER BY transcript_id, id", args):
-            parts.setdefault(t, []).append(f"{aid}:{updated}:{first}")
+        for t, aid, first, note, tags in lib.db.execute(sql + " ORDER BY transcript_id, id", args):
+            parts.setdefault(t, []).append(f"{aid}\x1f{first}\x1f{note}\x1f{tags}")
     except sqlite3.Error:  # a library without annotations
         return {}
     return {t: hashlib.sha1(",".join(v).encode()).hexdigest()[:12] for t, v in parts.items()}

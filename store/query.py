@@ -383,7 +383,7 @@ class Plan:
     words: list[str] = field(default_factory=list)  # positive plain text terms (did-you-mean)
     metadata_only: bool = False  # nothing to look for in the text (e.g. speaker:x)
     notes: list[str] = field(default_factory=list)  # e.g. a prefix cut to its likeliest words
-    note_terms: set[str] = field(default_factory=set)  # `note:` terms to mark in annotation notes
+    note_terms: set[str] = field(default_factory=set)  # `note:` and `tag:` terms, to find annotations
     note_phrases: list[tuple[str, ...]] = field(default_factory=list)
 
 
@@ -676,13 +676,14 @@ def expand(q: wq.Query, lex: Lexicon) -> Plan:
         if fieldname == "format":
             return _field_leaf(node, lex, lower=True)
         if fieldname in _META:
-            if fieldname == "note" and positive:
+            if fieldname in ("note", "tag") and positive:
+                # Annotations carry notes and tags: a hit on one shows it.
                 if isinstance(node, wq.Phrase):
                     plan.note_phrases.append(tuple(w for w in node.words if w))
                 elif isinstance(node, wq.Term):
                     plan.note_terms.add(node.text)
                 else:
-                    plan.note_terms.update(_leaf_terms(node, lex, "note") or [])
+                    plan.note_terms.update(_leaf_terms(node, lex, fieldname) or [])
             return _field_leaf(node, lex)
         return node
 

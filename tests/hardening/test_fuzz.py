@@ -25,7 +25,7 @@ from .conftest import ROOT, sample_files, scale
 CORPUS = ROOT.parent / "shared" / "corpus"
 SEED_CAP = 48 * 1024  # mutate at most this much of a file: keeps runs fast
 
-EXAMPLES = scale(120, 3000)
+EXAMPLES = scale(200, 5000)
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -194,7 +194,7 @@ print((after - before) * 1024)
 
 def test_a_10mb_line_imports_with_bounded_memory_and_renders(tmp_path: Path) -> None:
     big = tmp_path / "oneline.txt"
-    words = ("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ").encode()
+    words = b"lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
     size = 10 * 1024 * 1024
     big.write_bytes((words * (size // len(words) + 1))[:size])
     t0 = time.monotonic()

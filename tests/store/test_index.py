@@ -454,6 +454,36 @@ def test_catching_up_most_of_the_library_rebuilds_instead(small, monkeypatch):
     assert idx.in_sync()
 
 
+def test_annotation_notes_and_tags_are_searched(small):
+    from store import annotations
+
+    idx, lib, ids, _tmp = small
+    a = annotations.create(lib, ids["talk"], 4, 4, note="Ask the chef about caramel", tags=["dessert"])
+    assert not idx.in_sync()  # an annotation with a note changes what the index must hold
+    r = idx.sync()
+    assert (r.added, r.removed) == (1, 0)
+    # A word of the note only: a hit on the annotation, its note as snippet.
+    r = idx.search("caramel")
+    assert [(h.transcript_id, h.segment, h.start, h.kind) for h in r.hits] == [(ids["talk"], 4, 15.0, "note")]
+    h = r.hits[0]
+    assert h.marked() == "Ask the chef about **caramel** ; dessert"
+    assert h.text == "Crème brûlée is my reward for long horizon work."
+    assert where(idx.search("note:chef")) == [(ids["talk"], 4, 15.0)]
+    assert where(idx.search('note:"the chef"')) == [(ids["talk"], 4, 15.0)]
+    assert where(idx.search("tag:dessert")) == [(ids["talk"], 4, 15.0)]
+    assert where(idx.search("dessert")) == [(ids["talk"], 4, 15.0)]  # tags are words of the note too
+    # Said and noted: the hit is on what was said.
+    r = idx.search("reward caramel")
+    assert [(h.segment, h.kind) for h in r.hits] == [(4, "text")]
+    annotations.update(lib, a.id, note="Ask the chef about toffee")
+    assert idx.sync().added == 1
+    assert idx.search("caramel").total == 0 and idx.search("toffee").total == 1
+    annotations.delete(lib, a.id)
+    assert idx.sync().added == 1
+    assert idx.search("toffee").total == 0
+    assert idx.in_sync()
+
+
 def test_many_small_commits_merge_small_segments(small, monkeypatch):
     idx, lib, _ids, tmp = small
     for i in range(9):
