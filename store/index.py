@@ -662,9 +662,11 @@ def _build_segments(
     tids: list[int],
     report: Callable[[int, int], None] | None = None,
     common: frozenset[str] = hq.COMMON,
+    surface: set[str] | None = None,
 ) -> tuple[list, dict[int, str], int]:
     """Index the given transcripts into new segments (not yet committed).
-    Returns (segments, manifest of what was indexed, passages)."""
+    Returns (segments, manifest of what was indexed, passages); adds the
+    words of their text to `surface`."""
     segments: list = []
     manifest: dict[int, str] = {}
     npass = 0
@@ -681,6 +683,8 @@ def _build_segments(
                 if doc["kind"] == "t":
                     manifest[tid] = doc["meta"]["fp"]
                     npass += doc["meta"]["passages"]
+            if surface is not None:
+                _words_of(st, surface)
             if report:
                 report(1, len(st.segments))
             if w.pending >= FLUSH_POSTINGS:
@@ -713,10 +717,11 @@ def _worker(lib_path: str, index_path: str, tids: list[int], q: Any, wid: int, c
                     q.put(("progress", wid, done[0]))
                     done[0] = 0
 
-            segments, manifest, npass = _build_segments(ix, lib, tids, report, common)
+            words: set[str] = set()
+            segments, manifest, npass = _build_segments(ix, lib, tids, report, common, words)
             if done[0]:
                 q.put(("progress", wid, done[0]))
-        q.put(("done", wid, (segments, manifest, npass, _surface_from_cache(), _peak_mb())))
+        q.put(("done", wid, (segments, manifest, npass, _surface_of(words), _peak_mb())))
     except BaseException as e:  # reported to the parent, which cleans up
         q.put(("error", wid, f"{type(e).__name__}: {e}"))
 
@@ -730,9 +735,16 @@ def _peak_mb() -> float:
         return 0.0
 
 
-def _surface_from_cache() -> dict[str, str]:
-    """Surface words seen by this process (folded) -> their terms."""
-    return {hq.fold(w): t for w, t in list(hq._CACHE.items())}
+def _words_of(st: StoredTranscript, into: set[str]) -> None:
+    """The distinct words of a transcript's text, as written."""
+    findall = hq.TOKEN.findall
+    for seg in st.segments:
+        into.update(findall(seg.text))
+
+
+def _surface_of(words: set[str]) -> dict[str, str]:
+    """Surface words (folded) -> their terms."""
+    return {hq.fold(w): hq.term(w) for w in words}
 
 
 @dataclass
@@ -1036,12 +1048,12 @@ class _Surface:
         return out
 
 
-def _save_surface(path: Path, new: dict[str, str], indexed: Callable[[str], bool], replace: bool = False) -> None:
-    """Merge new surface words into the file (under the write lock). The
-    word cache also holds words only ever searched for (misspellings):
-    keep the words whose term the index holds."""
+def _save_surface(path: Path, new: dict[str, str], replace: bool = False) -> None:
+    """Merge the surface words of newly indexed text into the file (under
+    the write lock). Words of transcripts removed since stay until the next
+    rebuild: their terms have no postings, so nothing uses them."""
     old = {} if replace else _Surface.load(path).term
-    fresh = {w: t for w, t in new.items() if old.get(w) != t and indexed(t)}
+    fresh = {w: t for w, t in new.items() if old.get(w) != t}
     if not fresh and not replace:
         return
     old.update(fresh)
@@ -1612,6 +1624,7 @@ class Index:
                 del indexed[t]
             total = len(todo)
             added = 0
+            new_words: set[str] = set()
             for n, t in enumerate(todo):
                 st = self.lib.get(t)
                 if st is not None:
@@ -1619,12 +1632,13 @@ class Index:
                         w.add_document(**doc)
                         if doc["kind"] == "t":
                             indexed[t] = doc["meta"]["fp"]
+                    _words_of(st, new_words)
                     added += 1
                 if progress:
                     progress(n + 1, total)
             w.delete_by_term("kind", "s")
             w.add_document(kind="s", meta=self._state_meta(indexed, common))
-            surface = _surface_from_cache() if todo else {}
+            surface = _surface_of(new_words)
             w.commit(mergetype=_merge_small)
         except BaseException:
             try:
@@ -1634,9 +1648,7 @@ class Index:
             raise
         self._drop()
         if surface:
-            reader = self._open().reader()
-            _save_surface(self.path / WORDS_FILE, surface, lambda t: reader.doc_frequency("text", t) > 0)
-            self._drop()
+            _save_surface(self.path / WORDS_FILE, surface)
         _tighten(self.path)
         return SyncReport(added=added, removed=removed)
 
@@ -1684,11 +1696,12 @@ class Index:
             was = gc.isenabled()
             gc.disable()
             try:
-                segments, manifest, npass = _build_segments(ix, self.lib, [r[0] for r in rows], report, common)
+                words: set[str] = set()
+                segments, manifest, npass = _build_segments(ix, self.lib, [r[0] for r in rows], report, common, words)
             finally:
                 if was:
                     gc.enable()
-            surface = _surface_from_cache()
+            surface = _surface_of(words)
         w = _Writer(ix, timeout=10.0, delay=0.05)
         try:
             w.add_document(kind="s", meta=self._state_meta(manifest, common))
@@ -1700,9 +1713,7 @@ class Index:
                 pass
             raise
         self._drop()
-        table = _Table(self._open().reader())
-        _save_surface(self.path / WORDS_FILE, surface, lambda t: t in table.df, replace=True)
-        self._drop()
+        _save_surface(self.path / WORDS_FILE, surface, replace=True)
         _tighten(self.path)
         if progress:
             progress(total, total)
@@ -2025,8 +2036,19 @@ class Index:
             else:
                 ranked = [(lex.df("text", t), t) for t in lex._candidates("text", p, 5000)]
             ranked = [x for x in ranked if x[0] > 0]
+            # One word per stem: "lighthouse" and "lighthouses" are one
+            # completion, not two.
             ranked.sort(key=lambda x: (-x[0], x[1]))
-            return [w for _n, w in ranked[:limit]]
+            out: list[str] = []
+            stems: set[str] = set()
+            for _n, w in ranked:
+                stem = surface.term.get(w, w) if surface is not None else w
+                if stem not in stems:
+                    stems.add(stem)
+                    out.append(w)
+                if len(out) == limit:
+                    break
+            return out
 
     def stats(self) -> dict[str, Any]:
         """Document count, size on disk (bytes), segments: for `hark reindex` and benchmarks."""

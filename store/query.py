@@ -370,7 +370,7 @@ class Lexicon(Protocol):
 
 PREFIX_CAP = 64
 FUZZY_CAP = 32
-EXPANSION_POSTINGS = 6_000  # bounds a prefix or fuzzy word: a few tens of ms on a large library
+EXPANSION_POSTINGS = 4_000  # bounds a prefix or fuzzy word: a few tens of ms on a large library
 
 
 @dataclass

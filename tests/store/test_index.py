@@ -93,6 +93,11 @@ def build_fixture(lib: Library) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def fx(tmp_path_factory):
+    # The surface words an index keeps for completion are the ones this
+    # process has seen; start clean so other tests' words do not count.
+    from store import query
+
+    query._CACHE.clear()
     d = tmp_path_factory.mktemp("fx")
     lib = Library(d / "library.sqlite3")
     ids = build_fixture(lib)
