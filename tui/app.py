@@ -312,7 +312,6 @@ class HarkApp(App[int]):
 
     # -- opening a transcript ------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="open")
     def open_transcript(
         self,
         tid: int,
@@ -320,7 +319,15 @@ class HarkApp(App[int]):
         segment: int | None = None,
         matches: dict[int, list[tuple[int, int]]] | None = None,
     ) -> None:
-        self._save_position_now()
+        # Where we were in the transcript we leave is saved first.
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        self._save_position()
+        self._open_transcript(tid, focus, segment, matches)
+
+    @work(thread=True, exclusive=True, group="open")
+    def _open_transcript(self, tid: int, focus: bool, segment: int | None, matches) -> None:
         try:
             t = backend.load_transcript(self.paths, tid)
             marks = backend.annotation_marks(self.paths, tid)
@@ -393,20 +400,6 @@ class HarkApp(App[int]):
         pos = self._position()
         if pos is not None:
             self.save_position(*pos)
-
-    def _save_position_now(self) -> None:
-        """Called from workers and at exit: the last position, synchronously."""
-        try:
-            pos = self._position() if not self._thread_is_worker() else None
-        except Exception:
-            pos = None
-        if pos is not None:
-            backend.save_position(self.paths, *pos)
-
-    def _thread_is_worker(self) -> bool:
-        import threading
-
-        return threading.get_ident() != self._thread_id
 
     @work(thread=True, group="position")
     def save_position(self, tid: int, segment: int, playhead: float) -> None:
