@@ -1,11 +1,12 @@
 """Concurrent sessions: 4 processes at once import, search, annotate and
-export on one library for a bounded time (15 s; 60 s with
+export on one library for a bounded time (60 s in CI, 15 s locally, 60 s with
 HARK_HARDENING_LONG=1). Afterwards nothing is lost or duplicated, the index
 agrees with the library, and no worker saw a lock error."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -18,7 +19,9 @@ from store.paths import resolve
 
 from .conftest import ROOT, child_env, run_cli, sample_files, scale
 
-SECONDS = scale(15, 60)
+# A minute in CI (CI=true), as the hardening issue asks; 15 s in a quick
+# local run; 60 s by hand with HARK_HARDENING_LONG=1.
+SECONDS = 60 if os.environ.get("CI", "").lower() in ("1", "true", "yes") else scale(15, 60)
 WORKERS = 4
 
 WORKER = r"""
