@@ -1520,9 +1520,7 @@ class Index:
                         for k in (1, 2):
                             if len(w) > k:
                                 short.setdefault(w[:k], []).append((n, w))
-                table.short = {
-                    p: [w for _n, w in sorted(v, key=lambda x: (-x[0], x[1]))[:16]] for p, v in short.items()
-                }
+                table.short = {p: _one_per_stem(v, surface.term, 16) for p, v in short.items()} if surface else {}
 
     # -- keeping in step ---------------------------------------------------------------
 
@@ -2036,19 +2034,7 @@ class Index:
             else:
                 ranked = [(lex.df("text", t), t) for t in lex._candidates("text", p, 5000)]
             ranked = [x for x in ranked if x[0] > 0]
-            # One word per stem: "lighthouse" and "lighthouses" are one
-            # completion, not two.
-            ranked.sort(key=lambda x: (-x[0], x[1]))
-            out: list[str] = []
-            stems: set[str] = set()
-            for _n, w in ranked:
-                stem = surface.term.get(w, w) if surface is not None else w
-                if stem not in stems:
-                    stems.add(stem)
-                    out.append(w)
-                if len(out) == limit:
-                    break
-            return out
+            return _one_per_stem(ranked, surface.term if surface is not None else {}, limit)
 
     def stats(self) -> dict[str, Any]:
         """Document count, size on disk (bytes), segments: for `hark reindex` and benchmarks."""
@@ -2056,6 +2042,21 @@ class Index:
             s = self._open()
             size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
             return {"documents": s.doc_count(), "bytes": size, "segments": len(self._ix._segments())}
+
+
+def _one_per_stem(ranked: list[tuple[int, str]], term_of: dict[str, str], limit: int) -> list[str]:
+    """Completions, most frequent first, one word per stem: "lighthouse"
+    and "lighthouses" are one completion, not two (the first in order)."""
+    out: list[str] = []
+    stems: set[str] = set()
+    for _n, w in sorted(ranked, key=lambda x: (-x[0], x[1])):
+        stem = term_of.get(w, w)
+        if stem not in stems:
+            stems.add(stem)
+            out.append(w)
+            if len(out) == limit:
+                break
+    return out
 
 
 def _has_positive(q: wq.Query, positive: bool = True) -> bool:

@@ -381,6 +381,9 @@ def test_complete(fx):
     assert idx.complete("ligh") == ["lighthouse"]
     assert idx.complete("run") == ["running"]
     assert "reliability" in idx.complete("re")
+    # Short prefixes come from the precomputed table, one word per stem too.
+    assert idx.complete("ru") == ["running"]
+    assert idx.complete("li") == ["lighthouse", "lima"]
     assert idx.complete("") == []
     assert idx.complete("zzz") == []
     assert len(idx.complete("a", limit=3)) == 3
