@@ -13,6 +13,7 @@ and, where it applies, a line number.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from collections.abc import Callable
@@ -53,6 +54,36 @@ class Format:
     extensions: tuple[str, ...]
     detect: Callable[[str, str], float]
     parse: Callable[[str, Options], Transcript]
+
+
+# Every family's parse and detect are wrapped in these, so an input that
+# trips a parser in an unplanned way still gives ParseError (or 0.0).
+def guarded(fn: Callable[[str, Options], Transcript]) -> Callable[[str, Options], Transcript]:
+    """A parser raises ParseError and nothing else, whatever it is fed."""
+
+    @functools.wraps(fn)
+    def wrapper(text: str, options: Options) -> Transcript:
+        try:
+            return fn(text, options)
+        except ParseError:
+            raise
+        except RecursionError:
+            raise ParseError("nested too deeply") from None
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:
+            raise ParseError(f"unexpected content ({type(e).__name__}: {e})") from None
+
+    return wrapper
+
+
+def safe_detect(fn: Callable[[str, str], float]) -> Callable[[str, str], float]:
+    @functools.wraps(fn)
+    def wrapper(text: str, ext: str) -> float:
+        try:
+            return float(fn(text, ext))
+        except Exception:  # a detector never stops an import
+            return 0.0
+
+    return wrapper
 
 
 # The family modules, in the order their formats are listed to users.

@@ -9,12 +9,10 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
 import statistics
-from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
@@ -22,36 +20,10 @@ from ..model import ESTIMATED, Segment, Transcript
 from ..reflow import Word, estimate_times, kind_of, words_to_segments
 from ..text import clean_line, parse_time, words
 from . import Format, Options, ParseError
+from . import guarded as _guarded
+from . import safe_detect as _safe_detect
 
 HEAD = 8192
-
-
-def _guarded(fn: Callable[[str, Options], Transcript]) -> Callable[[str, Options], Transcript]:
-    """A parser raises ParseError and nothing else, whatever it is fed."""
-
-    @functools.wraps(fn)
-    def wrapper(text: str, options: Options) -> Transcript:
-        try:
-            return fn(text, options)
-        except ParseError:
-            raise
-        except RecursionError:
-            raise ParseError("nested too deeply") from None
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:
-            raise ParseError(f"unexpected content ({type(e).__name__}: {e})") from None
-
-    return wrapper
-
-
-def _safe_detect(fn: Callable[[str, str], float]) -> Callable[[str, str], float]:
-    @functools.wraps(fn)
-    def wrapper(text: str, ext: str) -> float:
-        try:
-            return fn(text, ext)
-        except Exception:  # a detector never stops an import
-            return 0.0
-
-    return wrapper
 
 
 def _sec(value: Any) -> float | None:

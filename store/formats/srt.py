@@ -35,15 +35,13 @@ Text before the first cue that is not a cue number is set aside.
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model import NONSPEECH, Segment, Transcript
 from ..reflow import kind_of
 from ..text import one_line, strip_tags
-from . import Format, Options, ParseError
+from . import Format, Options, ParseError, guarded, safe_detect
 
 HEAD = 4096
 
@@ -99,34 +97,6 @@ def match_timing(line: str) -> tuple[float, float, str] | None:
     if a is None or b is None:
         return None
     return a, b, m.group("rest").strip()
-
-
-def guarded(fn: Callable[[str, Options], Transcript]) -> Callable[[str, Options], Transcript]:
-    """A parser raises ParseError and nothing else, whatever it is fed."""
-
-    @functools.wraps(fn)
-    def wrapper(text: str, options: Options) -> Transcript:
-        try:
-            return fn(text, options)
-        except ParseError:
-            raise
-        except RecursionError:
-            raise ParseError("nested too deeply") from None
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:
-            raise ParseError(f"unexpected content ({type(e).__name__}: {e})") from None
-
-    return wrapper
-
-
-def safe_detect(fn: Callable[[str, str], float]) -> Callable[[str, str], float]:
-    @functools.wraps(fn)
-    def wrapper(text: str, ext: str) -> float:
-        try:
-            return float(fn(text, ext))
-        except Exception:  # a detector never stops an import
-            return 0.0
-
-    return wrapper
 
 
 def cue_text(raw: str) -> str:

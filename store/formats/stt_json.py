@@ -14,50 +14,22 @@ into sentences and speaker turns by ``reflow.words_to_segments``.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
 import statistics
-from collections.abc import Callable
 from typing import Any
 
 from ..model import ESTIMATED, Chapter, Segment, Transcript
 from ..reflow import Word, estimate_times, join_words, kind_of, split_untimed, words_to_segments
 from ..text import clean_line, parse_time, words
 from . import Format, Options, ParseError
+from . import guarded as _guarded
+from . import safe_detect as _safe_detect
 
 HEAD = 8192
 
 # --- shared helpers -------------------------------------------------------------
-
-
-def _guarded(fn: Callable[[str, Options], Transcript]) -> Callable[[str, Options], Transcript]:
-    """A parser raises ParseError and nothing else, whatever it is fed."""
-
-    @functools.wraps(fn)
-    def wrapper(text: str, options: Options) -> Transcript:
-        try:
-            return fn(text, options)
-        except ParseError:
-            raise
-        except RecursionError:
-            raise ParseError("nested too deeply") from None
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:
-            raise ParseError(f"unexpected content ({type(e).__name__}: {e})") from None
-
-    return wrapper
-
-
-def _safe_detect(fn: Callable[[str, str], float]) -> Callable[[str, str], float]:
-    @functools.wraps(fn)
-    def wrapper(text: str, ext: str) -> float:
-        try:
-            return fn(text, ext)
-        except Exception:  # a detector never stops an import
-            return 0.0
-
-    return wrapper
 
 
 def load_json(text: str) -> Any:

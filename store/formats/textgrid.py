@@ -12,15 +12,14 @@ segment's speaker is its tier's name and all tiers merge in time order.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-from collections.abc import Callable
 
 from ..model import NONSPEECH, Segment, Transcript
 from ..reflow import kind_of
 from ..text import clean_line
 from . import Format, Options, ParseError
+from . import guarded as _guarded
 
 HEAD = 4096
 
@@ -36,23 +35,6 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
-
-
-def _guarded(fn: Callable[[str, Options], Transcript]) -> Callable[[str, Options], Transcript]:
-    """A parser raises ParseError and nothing else, whatever it is fed."""
-
-    @functools.wraps(fn)
-    def wrapper(text: str, options: Options) -> Transcript:
-        try:
-            return fn(text, options)
-        except ParseError:
-            raise
-        except RecursionError:
-            raise ParseError("nested too deeply") from None
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:
-            raise ParseError(f"unexpected content ({type(e).__name__}: {e})") from None
-
-    return wrapper
 
 
 def detect(text: str, ext: str) -> float:

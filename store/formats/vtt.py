@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from ..model import Segment, Transcript
 from ..reflow import kind_of
 from ..text import clean_line, one_line, strip_tags
-from . import Format, Options, ParseError
-from .srt import HEAD, TIMING, cue_text, guarded, match_timing, safe_detect
+from . import Format, Options, ParseError, guarded, safe_detect
+from .srt import HEAD, TIMING, cue_text, match_timing
 
 _HEADER = re.compile(r"^\s*WEBVTT(?=$|[\s\-:])(?P<text>.*)$")
 _KEY = re.compile(r"^(?P<key>[A-Za-z][\w\-]{0,40})\s*:\s*(?P<value>.*)$")

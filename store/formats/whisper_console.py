@@ -26,8 +26,8 @@ import re
 from ..model import NONSPEECH, SPEECH, Segment, Transcript
 from ..reflow import Word, is_nonspeech, join_words, words_to_segments
 from ..text import one_line
-from . import Format, Options, ParseError
-from .srt import HEAD, TS, guarded, safe_detect, ts_seconds
+from . import Format, Options, ParseError, guarded, safe_detect
+from .srt import HEAD, TS, ts_seconds
 
 CUE = re.compile(rf"^\s*\[\s*(?P<a>{TS})\s*-{{1,3}}>\s*(?P<b>{TS})\s*\](?P<text>.*)$")
 _TURN = re.compile(r"\s*\[SPEAKER_TURN\]\s*")
