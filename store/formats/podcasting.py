@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 import statistics
 from html.parser import HTMLParser
@@ -22,30 +21,14 @@ from ..text import clean_line, parse_time, words
 from . import Format, Options, ParseError
 from . import guarded as _guarded
 from . import safe_detect as _safe_detect
+from ._common import is_scalar, sec
 
 HEAD = 8192
 
 
 def _sec(value: Any) -> float | None:
     """Seconds from a number or a time string ('1.5', '00:01:02.5')."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        try:
-            f = float(value)
-        except OverflowError:
-            return None
-    elif isinstance(value, str):
-        try:
-            f = float(value.strip())
-        except ValueError:
-            p = parse_time(value)
-            if p is None:
-                return None
-            f = p
-    else:
-        return None
-    return round(f, 3) if math.isfinite(f) else None
+    return sec(value, times=True)
 
 
 def _fold(text: str) -> str:
@@ -105,7 +88,7 @@ def parse_json(text: str, options: Options) -> Transcript:
     else:
         t.segments = [_segment(w.start, w.end, w.text, w.speaker) for w in items]
     for key, value in data.items():
-        if key != "segments" and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        if key != "segments" and is_scalar(value):
             t.metadata[key] = value
     if isinstance(data.get("title"), str) and clean_line(data["title"]):
         t.title = clean_line(data["title"])

@@ -15,7 +15,6 @@ into sentences and speaker turns by ``reflow.words_to_segments``.
 from __future__ import annotations
 
 import json
-import math
 import re
 import statistics
 from typing import Any
@@ -26,6 +25,7 @@ from ..text import clean_line, parse_time, words
 from . import Format, Options, ParseError
 from . import guarded as _guarded
 from . import safe_detect as _safe_detect
+from ._common import is_scalar, ms, num, sec
 
 HEAD = 8192
 
@@ -39,38 +39,6 @@ def load_json(text: str) -> Any:
         raise ParseError(f"not valid JSON: {e.msg}", line=e.lineno) from None
     except RecursionError:
         raise ParseError("JSON nested too deeply") from None
-
-
-def num(value: Any) -> float | None:
-    """A finite number from a JSON value: numbers or numeric strings (AWS
-    writes times as strings); anything else is None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        try:
-            f = float(value)
-        except OverflowError:
-            return None
-    elif isinstance(value, str):
-        try:
-            f = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return f if math.isfinite(f) else None
-
-
-def sec(value: Any) -> float | None:
-    """Seconds, rounded to the millisecond (whisper writes 7.6000000000000005)."""
-    f = num(value)
-    return None if f is None else round(f, 3)
-
-
-def ms(value: Any) -> float | None:
-    """Milliseconds -> seconds."""
-    f = num(value)
-    return None if f is None else round(f / 1000.0, 3)
 
 
 def _dict(value: Any) -> dict:
@@ -444,7 +412,7 @@ def parse_deepgram(text: str, options: Options) -> Transcript:
 
     meta = _dict(data.get("metadata"))
     for key in ("request_id", "duration", "channels"):
-        if isinstance(meta.get(key), (str, int, float)) and not isinstance(meta.get(key), bool):
+        if is_scalar(meta.get(key)):
             t.metadata[key] = meta[key]
     if isinstance(meta.get("created"), str):
         t.metadata["date"] = meta["created"]

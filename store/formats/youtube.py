@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -22,26 +21,27 @@ from ..text import clean_line, parse_time
 from . import Format, Options, ParseError
 from . import guarded as _guarded
 from . import safe_detect as _safe_detect
+from ._common import ms, num, sec
 
 HEAD = 8192
 
 # --- shared helpers -------------------------------------------------------------
 
 
+# YouTube's own copies never caught OverflowError: an int too big for a float
+# (json3 only: XML attributes are strings) stops the parse with ParseError,
+# where the other families read it as "no number". Kept as it was.
 def _num(value: Any) -> float | None:
     """A finite number from a JSON/XML value (numbers or numeric strings)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        f = float(value)
-    elif isinstance(value, str):
-        try:
-            f = float(value.strip())
-        except ValueError:
-            return None
-    else:
-        return None
-    return f if math.isfinite(f) else None
+    return num(value, huge_int_raises=True)
+
+
+def _ms(value: Any) -> float | None:
+    return ms(value, huge_int_raises=True)
+
+
+def _sec(value: Any) -> float | None:
+    return sec(value, huge_int_raises=True)
 
 
 def _fold(text: str) -> str:
@@ -67,16 +67,6 @@ def caption_text(raw: str) -> str:
 
 def _segment(start: float | None, end: float | None, text: str, speaker: str | None = None) -> Segment:
     return Segment(start=start, end=end, text=text, speaker=speaker, kind=kind_of(text))  # type: ignore[arg-type]
-
-
-def _ms(value: Any) -> float | None:
-    f = _num(value)
-    return None if f is None else round(f / 1000.0, 3)
-
-
-def _sec(value: Any) -> float | None:
-    f = _num(value)
-    return None if f is None else round(f, 3)
 
 
 # --- XML ------------------------------------------------------------------------

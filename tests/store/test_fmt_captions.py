@@ -13,38 +13,21 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from fmt_helpers import detected, source_text, texts, times
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from store.formats import Options, ParseError, detect, parse_bytes, parse_file, registry
 from store.model import NONSPEECH, SPEECH, Transcript
-from store.text import clean, decode, strip_tags, words
+from store.text import strip_tags, words
 
 # --- helpers --------------------------------------------------------------------
 
 F = "formats"
 
 
-def _text(path: Path) -> str:
-    return clean(decode(path.read_bytes())[0])
-
-
-def _detected(path: Path) -> str:
-    fmt, score = detect(_text(path), path.suffix.lower())
-    assert fmt is not None and score > 0
-    return fmt.name
-
-
 def _parse(data: str, ext: str, name: str = "t") -> Transcript:
     return parse_bytes(data.encode("utf-8"), name=name, ext=ext)
-
-
-def _texts(t: Transcript) -> list[str]:
-    return [s.text for s in t.segments]
-
-
-def _times(t: Transcript) -> list[tuple[float, float | None]]:
-    return [(s.start, s.end) for s in t.segments]
 
 
 # Syntax, not words: format keywords, cue settings, coordinates.
@@ -78,12 +61,9 @@ def _lost_words(path: Path, t: Transcript, also: set[str] = frozenset(), once: b
     """Words of the source (markup, timestamps, numbers and syntax aside) that
     are in no segment, set-aside text, speaker name or metadata value. With
     `once`, a word only has to be there once (rolling captions repeat lines)."""
-    src = strip_tags(_text(path))
+    src = strip_tags(source_text(path))
     have = " ".join(
-        [s.text for s in t.segments]
-        + t.set_aside
-        + [s.speaker or "" for s in t.segments]
-        + [str(v) for v in t.metadata.values()]
+        texts(t) + t.set_aside + [s.speaker or "" for s in t.segments] + [str(v) for v in t.metadata.values()]
     )
     want = Counter(w for w in words(src) if not w[0].isdigit() and w not in _SYNTAX | also)
     got = Counter(words(have))
@@ -106,12 +86,12 @@ def _check_finished(t: Transcript) -> None:
 
 def test_seed_000_whisper_console(corpus):
     p = next((corpus / "seeds").glob("000_*.txt"))
-    assert _detected(p) == "whisper"
+    assert detected(p) == "whisper"
     t = parse_file(p)
     assert t.format == "whisper" and t.timing == "exact" and t.title == p.stem
     assert len(t.segments) == 71
-    assert _times(t)[0] == (0.0, 5.28)
-    assert _times(t)[-1] == (338.72, 340.68)
+    assert times(t)[0] == (0.0, 5.28)
+    assert times(t)[-1] == (338.72, 340.68)
     assert t.duration == 340.68
     assert t.segments[0].text == (
         "There's a future where like the distinction between small and large models like disappears to some degree."
@@ -128,10 +108,10 @@ def test_seed_000_whisper_console(corpus):
 
 def test_seed_002_keeps_you_and_blank_audio(corpus):
     p = next((corpus / "seeds").glob("002_*.txt"))
-    assert _detected(p) == "whisper"
+    assert detected(p) == "whisper"
     t = parse_file(p)
     assert len(t.segments) == 60
-    assert _times(t)[0] == (0.0, 6.0)
+    assert times(t)[0] == (0.0, 6.0)
     assert t.segments[0].text.startswith("in one or two years, we'll find")
     tail = [(s.start, s.end, s.text, s.kind) for s in t.segments[-3:]]
     assert tail == [
@@ -149,7 +129,7 @@ def test_seed_002_keeps_you_and_blank_audio(corpus):
 
 def test_whisper_cpp_tinydiarize_speaker_turns(corpus):
     p = corpus / F / "whisper_cpp" / "console_tinydiarize_speaker_turn.txt"
-    assert _detected(p) == "whisper"
+    assert detected(p) == "whisper"
     t = parse_file(p)
     rows = [(s.start, s.end, s.speaker, s.text) for s in t.segments]
     assert rows == [
@@ -174,7 +154,7 @@ def test_whisper_cpp_tinydiarize_speaker_turns(corpus):
 
 def test_whisper_cpp_word_level_regrouped(corpus):
     p = corpus / F / "whisper_cpp" / "console_word_level_ml1.txt"
-    assert _detected(p) == "whisper"
+    assert detected(p) == "whisper"
     t = parse_file(p)
     assert t.metadata["word_level"] is True
     # 22 one-word cues and two '  ,' cues; the empty first cue is dropped.
@@ -192,21 +172,21 @@ def test_whisper_cpp_word_level_regrouped(corpus):
 
 def test_whisper_jax_console(corpus):
     p = corpus / F / "whisper_other" / "whisper_jax_console.txt"
-    assert _detected(p) == "whisper"
+    assert detected(p) == "whisper"
     t = parse_file(p)
     assert len(t.segments) == 14
     assert (t.segments[0].start, t.segments[0].end, t.segments[0].text) == (74.5, 75.5, "Okay.")
     # 01:21.500 -> 01:22.500 is a pause, not filled in
-    assert _times(t)[4:6] == [(80.5, 81.5), (82.5, 85.0)]
+    assert times(t)[4:6] == [(80.5, 81.5), (82.5, 85.0)]
     assert t.segments[-1].text == "If you smoke weed and drive drive it's the DWI. They're both legal"
-    assert _times(t)[-1] == (104.0, 107.88)
+    assert times(t)[-1] == (104.0, 107.88)
     assert t.set_aside == []
     assert not _lost_words(p, t)
 
 
 def test_sample_standup_whisper(samples):
     p = samples / "standup-whisper.txt"
-    assert _detected(p) == "whisper"
+    assert detected(p) == "whisper"
     t = parse_file(p)
     assert t.title == "standup-whisper" and t.format == "whisper"
     assert len(t.segments) == 26
@@ -294,7 +274,7 @@ def test_whisper_after_a_long_log_is_still_whisper():
     data = log + "\n[00:00:00.000 --> 00:00:03.000]   First.\n[00:00:03.000 --> 00:00:05.000]   Second.\n"
     assert len(log) > 6000
     t = _parse(data, ".txt")
-    assert t.format == "whisper" and _texts(t) == ["First.", "Second."] and len(t.set_aside) == 120
+    assert t.format == "whisper" and texts(t) == ["First.", "Second."] and len(t.set_aside) == 120
 
 
 def test_whisper_without_cues_is_a_parse_error():
@@ -307,27 +287,27 @@ def test_whisper_without_cues_is_a_parse_error():
 
 def test_srt_invalid_dot_millis(corpus):
     p = corpus / F / "srt_nasty" / "invalid_dot_millis.srt"
-    assert _detected(p) == "srt"
+    assert detected(p) == "srt"
     t = parse_file(p)
-    assert _texts(t) == [f"Caption text #{i}" for i in range(1, 6)]
-    assert _times(t) == [(0.5, 7.0), (7.0, 11.89), (11.89, 16.32), (16.32, 21.58), (21.58, 23.88)]
+    assert texts(t) == [f"Caption text #{i}" for i in range(1, 6)]
+    assert times(t) == [(0.5, 7.0), (7.0, 11.89), (11.89, 16.32), (16.32, 21.58), (21.58, 23.88)]
     assert not _lost_words(p, t)
 
 
 def test_srt_missing_timing_line(corpus):
     p = corpus / F / "srt_nasty" / "missing_timing_line.srt"
-    assert _detected(p) == "srt"
+    assert detected(p) == "srt"
     t = parse_file(p)
-    assert _texts(t) == [f"Caption text #{i}" for i in range(1, 6)]
+    assert texts(t) == [f"Caption text #{i}" for i in range(1, 6)]
     # cue 2 has no timing line: it fills the time between its neighbours
-    assert _times(t) == [(0.5, 7.0), (7.0, 11.89), (11.89, 16.32), (16.32, 21.58), (21.58, 23.88)]
+    assert times(t) == [(0.5, 7.0), (7.0, 11.89), (11.89, 16.32), (16.32, 21.58), (21.58, 23.88)]
     assert t.metadata["cues_without_timing"] == 1
     assert not _lost_words(p, t)
 
 
 def test_srt_malformed_no_numbers_short_arrow(corpus):
     p = corpus / F / "srt_nasty" / "malformed_no_numbers_short_arrow.srt"
-    assert _detected(p) == "srt"
+    assert detected(p) == "srt"
     t = parse_file(p)
     assert [(s.start, s.end, s.text) for s in t.segments] == [
         (0.0, 60.0, "An example subtitle."),
@@ -338,7 +318,7 @@ def test_srt_malformed_no_numbers_short_arrow(corpus):
 
 def test_srt_position_coords_and_font_tags(corpus):
     p = corpus / F / "srt_nasty" / "position_coords_and_font_tags.srt"
-    assert _detected(p) == "srt"
+    assert detected(p) == "srt"
     t = parse_file(p)
     assert [(s.start, s.end, s.text) for s in t.segments] == [
         (10.5, 13.0, "Elephant's Dream"),
@@ -349,36 +329,36 @@ def test_srt_position_coords_and_font_tags(corpus):
 
 def test_srt_bad_nested_tags(corpus):
     p = corpus / F / "srt_nasty" / "bad_nested_tags.srt"
-    assert _detected(p) == "srt"
+    assert detected(p) == "srt"
     t = parse_file(p)
     assert [(s.start, s.end, s.text) for s in t.segments] == [(10.5, 13.0, "Elephant's Dream Is Long And Badly Nested")]
 
 
 def test_srt_cp1250_czech(corpus):
     p = corpus / F / "srt_nasty" / "cp1250_czech.srt"
-    assert _detected(p) == "srt"
+    assert detected(p) == "srt"
     t = parse_file(p)
-    assert _texts(t) == ["The quick brown fox jumps over the lazy dog", "Příliš žluťoučký kůň úpěl ďábelské ódy"]
-    assert _times(t) == [(0.0, 60.0), (60.0, 120.0)]
+    assert texts(t) == ["The quick brown fox jumps over the lazy dog", "Příliš žluťoučký kůň úpěl ďábelské ódy"]
+    assert times(t) == [(0.0, 60.0), (60.0, 120.0)]
     assert "cp1250" in t.metadata["encoding"]
     assert not _lost_words(p, t)
 
 
 def test_srt_gb2312(corpus):
     p = corpus / F / "srt_nasty" / "gb2312_encoding.srt"
-    assert _detected(p) == "srt"
+    assert detected(p) == "srt"
     t = parse_file(p)
     # cue numbers 2, 4, 6: wrong numbering is fine
-    assert _texts(t) == ["宇宙守护神 保护我们远离邪恶", "他能徒手抓住子弹 拦住疾速的火车", "轻轻一跳就能飞跃高楼"]
-    assert _times(t) == [(27.0, 30.73), (31.5, 34.1), (34.1, 36.57)]
+    assert texts(t) == ["宇宙守护神 保护我们远离邪恶", "他能徒手抓住子弹 拦住疾速的火车", "轻轻一跳就能飞跃高楼"]
+    assert times(t) == [(27.0, 30.73), (31.5, 34.1), (34.1, 36.57)]
     assert not _lost_words(p, t)
 
 
 def test_srt_mixed_encodings(corpus):
     p = corpus / F / "srt_nasty" / "mixed_encodings_in_one_file.srt"
-    assert _detected(p) == "srt"
+    assert detected(p) == "srt"
     t = parse_file(p)
-    assert len(t.segments) == 1 and _times(t) == [(0.0, 60.0)]
+    assert len(t.segments) == 1 and times(t) == [(0.0, 60.0)]
     text = t.segments[0].text
     # ASCII, cp1250 Czech and UTF-8 German lines are each right. (The last two
     # lines, Shift-JIS and Big5, are too short for any detector to tell apart.)
@@ -391,12 +371,12 @@ def test_srt_mixed_encodings(corpus):
 
 def test_srt_utf16le_bom_crlf(corpus):
     p = corpus / F / "srt_nasty" / "utf16le_bom_crlf.srt"
-    assert _detected(p) == "srt"
+    assert detected(p) == "srt"
     t = parse_file(p)
     assert len(t.segments) == 12
     assert t.metadata["encoding"] == "utf-16-le"
     assert t.segments[0].text == "When you first get started in podcasting, it's"
-    assert _times(t)[0] == (0.179, 2.399) and _times(t)[-1] == (34.201, 36.899)
+    assert times(t)[0] == (0.179, 2.399) and times(t)[-1] == (34.201, 36.899)
     # the only 'Name:' is on the first cue: a labelled opening turn
     assert {s.speaker for s in t.segments} == {"Travis"}
     assert t.metadata["speakers"] == ["Travis"]
@@ -405,7 +385,7 @@ def test_srt_utf16le_bom_crlf(corpus):
 
 def test_podcasting20_srt_speakers(corpus):
     p = corpus / F / "podcasting20" / "example.srt"
-    assert _detected(p) == "srt"
+    assert detected(p) == "srt"
     t = parse_file(p)
     assert len(t.segments) == 222
     assert t.metadata["speakers"] == ["Travis", "Sarah", "Gilon"]
@@ -437,7 +417,7 @@ def test_podcasting20_srt_speakers(corpus):
 
 def test_sample_lecture_tides(samples):
     p = samples / "lecture-tides.srt"
-    assert _detected(p) == "srt"
+    assert detected(p) == "srt"
     t = parse_file(p)
     assert t.title == "lecture-tides" and t.format == "srt"
     assert len(t.segments) == 32
@@ -447,7 +427,7 @@ def test_sample_lecture_tides(samples):
     assert t.segments[6].text == "That difference in pull is what we call the tidal force."
     # 'Write that down:' is prose, not a speaker
     assert t.segments[13].text.startswith("Write that down: the lunar day")
-    assert _times(t)[0] == (0.0, 4.2) and _times(t)[-1] == (143.5, 146.0)
+    assert times(t)[0] == (0.0, 4.2) and times(t)[-1] == (143.5, 146.0)
     _check_finished(t)
     assert not _lost_words(p, t)
 
@@ -514,7 +494,7 @@ def test_srt_without_timing_is_a_parse_error():
 
 def test_vtt_youtube_rolling_autocaptions(corpus):
     p = corpus / F / "vtt" / "youtube_autocaption_rolling.vtt"
-    assert _detected(p) == "vtt"
+    assert detected(p) == "vtt"
     t = parse_file(p)
     assert [(s.start, s.end, s.text) for s in t.segments] == [
         (286.07, 286.47, "yeah"),
@@ -529,7 +509,7 @@ def test_vtt_youtube_rolling_autocaptions(corpus):
 def test_vtt_notes_and_header_text(corpus):
     for name in ("vtt/notes_and_header_text.vtt", "vtt_nasty/cp1252_crlf.vtt"):
         p = corpus / F / name
-        assert _detected(p) == "vtt"
+        assert detected(p) == "vtt"
         t = parse_file(p)
         assert [(s.start, s.end, s.text) for s in t.segments] == [
             (135.0, 140.0, "- Ta en kopp varmt te. - Det är inte varmt."),
@@ -547,7 +527,7 @@ def test_vtt_notes_and_header_text(corpus):
 
 def test_vtt_inline_timestamps_and_class_spans(corpus):
     p = corpus / F / "vtt" / "inline_timestamps_mm_ss.vtt"
-    assert _detected(p) == "vtt"
+    assert detected(p) == "vtt"
     t = parse_file(p)
     assert [(s.start, s.end, s.text) for s in t.segments] == [
         (16.5, 18.5, "When the moon hits your eye"),
@@ -559,7 +539,7 @@ def test_vtt_inline_timestamps_and_class_spans(corpus):
 
 def test_vtt_style_blocks(corpus):
     p = corpus / F / "vtt" / "style_blocks.vtt"
-    assert _detected(p) == "vtt"
+    assert detected(p) == "vtt"
     t = parse_file(p)
     assert [(s.start, s.end, s.text) for s in t.segments] == [(0.0, 10.0, "- Hello world.")]
     assert t.set_aside == []
@@ -567,15 +547,15 @@ def test_vtt_style_blocks(corpus):
 
 def test_vtt_bom_no_final_newline(corpus):
     p = corpus / F / "vtt" / "utf8_bom_no_final_newline.vtt"
-    assert _detected(p) == "vtt"
+    assert detected(p) == "vtt"
     t = parse_file(p)
-    assert _texts(t) == [f"Caption text #{i}" for i in range(1, 5)]
-    assert _times(t) == [(0.5, 7.0), (7.0, 11.89), (11.89, 16.32), (16.32, 21.58)]
+    assert texts(t) == [f"Caption text #{i}" for i in range(1, 5)]
+    assert times(t) == [(0.5, 7.0), (7.0, 11.89), (11.89, 16.32), (16.32, 21.58)]
 
 
 def test_vtt_x_timestamp_map(corpus):
     p = corpus / F / "vtt" / "x_timestamp_map_hls_mm_ss.vtt"
-    assert _detected(p) == "vtt"
+    assert detected(p) == "vtt"
     t = parse_file(p)
     assert [(s.start, s.end, s.text) for s in t.segments] == [
         (50.099, 53.299, "Cuidem do seu grupo. Cuidem de suas fileiras."),
@@ -587,7 +567,7 @@ def test_vtt_x_timestamp_map(corpus):
 
 def test_vtt_chapters_without_millis(corpus):
     p = corpus / F / "vtt_nasty" / "chapters_mmss_no_millis.vtt"
-    assert _detected(p) == "vtt"
+    assert detected(p) == "vtt"
     t = parse_file(p)
     assert [(s.start, s.end, s.text) for s in t.segments] == [
         (1.0, 132.0, "How do we make people more aware of their personal data?"),
@@ -598,10 +578,10 @@ def test_vtt_chapters_without_millis(corpus):
 
 def test_vtt_html_entities(corpus):
     p = corpus / F / "vtt_nasty" / "html_entities.vtt"
-    assert _detected(p) == "vtt"
+    assert detected(p) == "vtt"
     t = parse_file(p)
     # &nbsp;, &#32; and &#x20; are only a space: those cues are empty
-    assert _texts(t) == [
+    assert texts(t) == [
         "&",
         "&",
         "&",
@@ -629,11 +609,11 @@ def test_vtt_html_entities(corpus):
 
 def test_vtt_nul_bytes(corpus):
     p = corpus / F / "vtt_nasty" / "nul_bytes.vtt"
-    assert _detected(p) == "vtt"
+    assert detected(p) == "vtt"
     t = parse_file(p)
     assert len(t.segments) == 67
-    assert _texts(t)[:3] == ["text0", "text1", "\ufffdtext2"]
-    assert _texts(t)[3:] == ["invalid"] * 64
+    assert texts(t)[:3] == ["text0", "text1", "\ufffdtext2"]
+    assert texts(t)[3:] == ["invalid"] * 64
     assert all(s.start == 0.0 for s in t.segments)
     # every timing line parses once its NULs are gone; one lost a digit of its end
     assert [i for i, s in enumerate(t.segments) if s.end != 1.0] == [62]
@@ -644,7 +624,7 @@ def test_vtt_nul_bytes(corpus):
 
 def test_vtt_timings_omitted_hours(corpus):
     p = corpus / F / "vtt_nasty" / "timings_omitted_hours.vtt"
-    assert _detected(p) == "vtt"
+    assert detected(p) == "vtt"
     t = parse_file(p)
     assert [(s.start, s.end, s.text) for s in t.segments] == [
         (0.0, 1.0, "text0"),
@@ -655,7 +635,7 @@ def test_vtt_timings_omitted_hours(corpus):
 
 def test_vtt_whitespace_in_timing_lines(corpus):
     p = corpus / F / "vtt_nasty" / "whitespace_in_timing_lines.vtt"
-    assert _detected(p) == "vtt"
+    assert detected(p) == "vtt"
     t = parse_file(p)
     assert [(s.start, s.end, s.text) for s in t.segments] == [(0.0, 1.0, f"text{i}") for i in range(4)]
     # the word-like cue ids are kept aside
@@ -665,7 +645,7 @@ def test_vtt_whitespace_in_timing_lines(corpus):
 
 def test_podcasting20_vtt_voices(corpus):
     p = corpus / F / "podcasting20" / "example.vtt"
-    assert _detected(p) == "vtt"
+    assert detected(p) == "vtt"
     t = parse_file(p)
     assert [(s.start, s.end, s.speaker) for s in t.segments] == [
         (0.0, 2.76, "Sarah"),
@@ -684,7 +664,7 @@ def test_podcasting20_vtt_voices(corpus):
 
 def test_sample_podcast_bread(samples):
     p = samples / "podcast-bread.vtt"
-    assert _detected(p) == "vtt"
+    assert detected(p) == "vtt"
     t = parse_file(p)
     assert t.title == "podcast-bread" and t.format == "vtt"
     assert len(t.segments) == 31
@@ -748,7 +728,7 @@ def test_vtt_repeated_line_without_rolling_is_kept():
         "00:03.000 --> 00:04.000\nFine.\n",
         ".vtt",
     )
-    assert _texts(t) == ["No.", "No. Absolutely not.", "Fine."]
+    assert texts(t) == ["No.", "No. Absolutely not.", "Fine."]
 
 
 def test_vtt_cues_without_blank_lines_and_numeric_ids():
@@ -809,7 +789,7 @@ _MINE = {
 @pytest.mark.parametrize("name,rel", [(n, r) for n, rels in _MINE.items() for r in rels])
 def test_detect_corpus_files(corpus, name, rel):
     p = corpus / F / rel
-    assert _detected(p) == name
+    assert detected(p) == name
     t = parse_file(p)
     assert t.format == name and t.segments
     _check_finished(t)
@@ -831,7 +811,7 @@ def test_my_detectors_stay_low_on_other_families(corpus, samples):
     assert len(others) > 10
     reg = registry()
     for p in others:
-        text = _text(p)
+        text = source_text(p)
         for name in ("whisper", "srt", "vtt"):
             assert reg[name].detect(text, p.suffix.lower()) <= 0.3, (name, p.name)
 

@@ -10,27 +10,18 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from fmt_helpers import detected, rows, source_text, texts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.formats import Options, ParseError, detect, parse_bytes, parse_file
+from store.formats import Options, ParseError, parse_bytes, parse_file
 from store.formats.plain import reflow_prose, split_chrome
 from store.model import ESTIMATED, EXACT, Chapter
 from store.reflow import LOOKAHEAD, MAX_WORDS, MIN_WORDS
-from store.text import clean, decode, words
+from store.text import words
 
 DATA = Path(__file__).parent / "data" / "text"
 TIME = re.compile(r"[\[(]?\b\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?(?:\s*[-–]\s*\d{1,2}(?::\d{2}){1,2})?[\])]?")
-
-
-def _text(path: Path) -> str:
-    return clean(decode(path.read_bytes())[0])
-
-
-def _detected(path: Path) -> str:
-    fmt, score = detect(_text(path), path.suffix.lower())
-    assert fmt is not None and score > 0
-    return fmt.name
 
 
 def _seg(t, i):
@@ -84,14 +75,14 @@ def _seed(corpus: Path, prefix: str) -> Path:
 
 def test_seed_001_one_line_no_punctuation(corpus):
     path = _seed(corpus, "001")
-    assert _detected(path) == "text"
+    assert detected(path, min_score=0) == "text"
     t = parse_file(path)
     assert t.format == "text" and t.timing == ESTIMATED
     assert t.title == path.stem
     assert len(t.segments) == 48
     assert t.set_aside == []
     # every word, in order, nothing set aside
-    assert _segment_words(t) == words(_text(path))
+    assert _segment_words(t) == words(source_text(path))
     # bounded segments, cut before a filler or discourse word where possible
     assert max(len(s.text.split()) for s in t.segments) <= MAX_WORDS
     assert _seg(t, 0) == (
@@ -104,8 +95,8 @@ def test_seed_001_one_line_no_punctuation(corpus):
     # estimated at 150 words a minute, back to back
     for a, b in zip(t.segments, t.segments[1:], strict=False):
         assert b.start == a.end
-    n = len(words(_text(path)))
-    assert t.segments[-1].end == pytest.approx(len(_text(path).split()) / 150 * 60, abs=0.01)
+    n = len(words(source_text(path)))
+    assert t.segments[-1].end == pytest.approx(len(source_text(path).split()) / 150 * 60, abs=0.01)
     assert n > 1000
     fast = parse_file(path, wpm=300)
     assert fast.segments[-1].end == pytest.approx(t.segments[-1].end / 2, abs=0.01)
@@ -119,7 +110,7 @@ HEAD_003 = (
 
 def test_seed_003_scraped_page_chrome_set_aside(corpus):
     path = _seed(corpus, "003")
-    assert _detected(path) == "text"
+    assert detected(path, min_score=0) == "text"
     t = parse_file(path)
     assert t.format == "text" and t.timing == ESTIMATED
     assert t.set_aside == [HEAD_003, "Related Songs"]
@@ -135,7 +126,7 @@ def test_seed_003_scraped_page_chrome_set_aside(corpus):
     # hard-wrapped lines are joined: a sentence split over lines is one segment
     assert "I actually have only been working on AI for about six years." in texts
     # every word of the body in order; the chrome's words are set aside
-    lines = _text(path).split("\n")
+    lines = source_text(path).split("\n")
     body = "\n".join(lines[11:-2])
     assert lines[11].startswith("Hey everyone.") and lines[-3] == "Thank you so much. Thanks."
     assert _segment_words(t) == words(body)
@@ -144,14 +135,14 @@ def test_seed_003_scraped_page_chrome_set_aside(corpus):
 
 
 def test_seed_003_body_alone_loses_nothing_to_chrome(corpus):
-    lines = _text(_seed(corpus, "003")).split("\n")[11:-2]
+    lines = source_text(_seed(corpus, "003")).split("\n")[11:-2]
     head, body, tail = split_chrome(lines)
     assert head == [] and tail == [] and body == lines
 
 
 def test_seed_004_markdown_front_matter_and_bullets(corpus):
     path = _seed(corpus, "004")
-    assert _detected(path) == "markdown"
+    assert detected(path, min_score=0) == "markdown"
     t = parse_file(path)
     assert t.format == "markdown" and t.timing == EXACT
     assert t.title == "YouTube Video: AU9Fdgs0ZaI"
@@ -180,10 +171,10 @@ def test_seed_004_markdown_front_matter_and_bullets(corpus):
         "- Retrieved at: 2025-12-30T09:57:37+09:00",
     ]
     # every caption word, in order
-    bullets = [ln for ln in _text(path).split("\n") if re.match(r"- \[\d\d:\d\d\] ", ln)]
+    bullets = [ln for ln in source_text(path).split("\n") if re.match(r"- \[\d\d:\d\d\] ", ln)]
     assert len(bullets) == 1300
     assert _segment_words(t) == words(" ".join(ln[10:] for ln in bullets))
-    _assert_no_word_lost(_markdown_source(_text(path)), t)
+    _assert_no_word_lost(_markdown_source(source_text(path)), t)
 
 
 @pytest.mark.parametrize("prefix", ["000", "002", "004"])
@@ -193,7 +184,7 @@ def test_chrome_never_eats_real_transcript_lines(corpus, prefix):
     import textwrap
 
     t = parse_file(_seed(corpus, prefix))
-    lines = [s.text for s in t.segments]
+    lines = texts(t)
     for variant in (lines, textwrap.wrap(" ".join(lines), 40)):
         head, body, tail = split_chrome(variant)
         assert head == [] and tail == [], (head, tail)
@@ -207,7 +198,7 @@ def test_chrome_never_eats_format_files_text(corpus):
             t = parse_file(path)
         except ParseError:
             continue
-        lines = [s.text for s in t.segments]
+        lines = texts(t)
         head, _, tail = split_chrome(lines)
         assert head == [] and tail == [], (path.name, head, tail)
 
@@ -290,7 +281,7 @@ def test_empty_text_is_a_parse_error():
 
 def test_sample_essay_rivers(samples):
     path = samples / "essay-rivers.txt"
-    assert _detected(path) == "text"
+    assert detected(path, min_score=0) == "text"
     t = parse_file(path)
     assert t.format == "text" and t.timing == ESTIMATED and t.title == "essay-rivers"
     assert t.set_aside == ["Share\nViews 1,204", "Related talks"]
@@ -303,9 +294,9 @@ def test_sample_essay_rivers(samples):
         "I grew up a few hundred metres from a river, and I never once asked where it came from.",
     )
     assert _seg(t, -1) == (134.8, 136.4, None, "Thank you very much.")
-    lines = _text(path).split("\n")
+    lines = source_text(path).split("\n")
     assert _segment_words(t) == words("\n".join(lines[2:-2]))
-    _assert_no_word_lost(_text(path), t)
+    _assert_no_word_lost(source_text(path), t)
 
 
 def test_text_turn_labels_and_markers():
@@ -354,7 +345,7 @@ def test_reflow_prose_is_reusable():
 
 def test_sample_talk_lighthouses(samples):
     path = samples / "talk-lighthouses.md"
-    assert _detected(path) == "markdown"
+    assert detected(path, min_score=0) == "markdown"
     t = parse_file(path)
     assert t.format == "markdown" and t.timing == EXACT
     assert t.title == "Keepers of the Light: A Short History of Lighthouse Keepers"
@@ -389,12 +380,12 @@ def test_sample_talk_lighthouses(samples):
     assert _seg(t, 25)[:3] == (197.0, 205.0, "Maren Holt")
     assert _seg(t, 26) == (205.0, 205.0, "Maren Holt", "Thank you all very much.")
     assert t.set_aside == []
-    _assert_no_word_lost(_markdown_source(_text(path)), t)
+    _assert_no_word_lost(_markdown_source(source_text(path)), t)
 
 
 def test_markdown_variants():
     path = DATA / "md-variants.md"
-    assert _detected(path) == "markdown"
+    assert detected(path, min_score=0) == "markdown"
     t = parse_file(path)
     assert t.title == "Pottery night: glazes"  # the H1, as there is no front matter
     got = [_seg(t, i) for i in range(len(t.segments))]
@@ -415,12 +406,12 @@ def test_markdown_variants():
     assert t.set_aside == ["Recorded at the community studio.", "- Speaker: Ana Lucía Reyes", "- Recorded: 2024-02-10"]
     assert t.metadata["speakers"] == ["Ana Lucía Reyes", "Ana", "Tom"]
     assert t.metadata["date"] == "2024-02-10"
-    _assert_no_word_lost(_markdown_source(_text(path)), t)
+    _assert_no_word_lost(_markdown_source(source_text(path)), t)
 
 
 def test_markdown_malformed_front_matter_is_not_fatal():
     path = DATA / "md-malformed-front.md"
-    assert _detected(path) == "markdown"
+    assert detected(path, min_score=0) == "markdown"
     t = parse_file(path)
     assert t.title == "md-malformed-front"
     assert t.set_aside == ['title: "Unclosed quote\nspeaker: [Someone']
@@ -433,13 +424,13 @@ def test_markdown_malformed_front_matter_is_not_fatal():
 
 def test_markdown_without_timestamps_is_reflowed_prose():
     path = DATA / "md-prose.md"
-    assert _detected(path) == "markdown"
+    assert detected(path, min_score=0) == "markdown"
     t = parse_file(path)
     assert t.timing == ESTIMATED and t.title == "Notes on Slow Bread"
     assert t.metadata["speakers"] == ["Ines Barros", "Karl Moen"]
     assert t.metadata["date"] == "2022-11-03T18:30:00"
     assert t.metadata["tags"] == ["baking", "bread"]
-    assert [s.text for s in t.segments] == [
+    assert texts(t) == [
         "Good bread mostly asks for time.",
         "The yeast does the work while you sleep, and the flavour comes from the waiting.",
         "A longer rise means a more open crumb.",
@@ -449,7 +440,7 @@ def test_markdown_without_timestamps_is_reflowed_prose():
     ]
     assert (t.segments[0].start, t.segments[-1].end) == (0.0, 23.2)
     assert t.chapters == [Chapter("Slow Bread", 0), Chapter("Why wait", 0), Chapter("The method", 4)]
-    _assert_no_word_lost(_markdown_source(_text(path)), t)
+    _assert_no_word_lost(_markdown_source(source_text(path)), t)
 
 
 def test_markdown_time_line_then_text_and_hour_stamps():
@@ -469,7 +460,7 @@ def test_markdown_time_line_then_text_and_hour_stamps():
 
 def test_timed_text_panel_copy():
     path = DATA / "panel-own-line.txt"
-    assert _detected(path) == "timed-text"
+    assert detected(path, min_score=0) == "timed-text"
     t = parse_file(path)
     assert t.format == "timed-text" and t.timing == EXACT and t.title == "panel-own-line"
     assert [(s.start, s.end, s.kind, s.text) for s in t.segments] == [
@@ -482,13 +473,13 @@ def test_timed_text_panel_copy():
     ]
     assert t.set_aside == ["Building a Bird Box from One Plank"]
     # "9 seconds" / "1 minute, 5 seconds" repeat the time: dropped like the stamps
-    text = re.sub(r"^\d+ (minute|second).*$", "", _text(path), flags=re.M)
+    text = re.sub(r"^\d+ (minute|second).*$", "", source_text(path), flags=re.M)
     _assert_no_word_lost(text, t)
 
 
 def test_timed_text_leading_stamps():
     path = DATA / "leading-mixed.txt"
-    assert _detected(path) == "timed-text"
+    assert detected(path, min_score=0) == "timed-text"
     t = parse_file(path)
     assert [(s.start, s.end, s.text) for s in t.segments] == [
         (0.0, 4.0, "Good morning, this is the coastal report."),
@@ -500,7 +491,7 @@ def test_timed_text_leading_stamps():
         (3727.0, 3731.0, "Back to the studio."),  # a range gives the end
     ]
     assert t.set_aside == ["Morning radio segment: tides and moon"]
-    _assert_no_word_lost(_text(path), t)
+    _assert_no_word_lost(source_text(path), t)
 
 
 # --- meeting -------------------------------------------------------------------------------
@@ -508,7 +499,7 @@ def test_timed_text_leading_stamps():
 
 def test_sample_notes_design_review(samples):
     path = samples / "notes-design-review.txt"
-    assert _detected(path) == "meeting"
+    assert detected(path, min_score=0) == "meeting"
     t = parse_file(path)
     assert t.format == "meeting" and t.timing == EXACT and t.title == "notes-design-review"
     assert len(t.segments) == 19
@@ -524,7 +515,7 @@ def test_sample_notes_design_review(samples):
     assert _seg(t, 4)[:3] == (38.0, 44.0, "Alicia Gomez")
     assert _seg(t, -1) == (144.0, 144.0, "Priya Raman", "Perfect. Thanks, both of you.")
     assert t.set_aside == ["Transcribed by https://otter.ai"]
-    _assert_no_word_lost(_text(path), t)
+    _assert_no_word_lost(source_text(path), t)
 
 
 @pytest.mark.parametrize(
@@ -575,7 +566,7 @@ def test_sample_notes_design_review(samples):
 )
 def test_meeting_exports(name, turns, aside):
     path = DATA / name
-    assert _detected(path) == "meeting"
+    assert detected(path, min_score=0) == "meeting"
     t = parse_file(path)
     assert t.format == "meeting"
     assert [(s.start, s.speaker, s.text) for s in t.segments] == turns
@@ -583,7 +574,7 @@ def test_meeting_exports(name, turns, aside):
     assert [s.end for s in t.segments] == [s[0] for s in turns[1:]] + [turns[-1][0]]
     assert t.set_aside == aside
     assert t.metadata["speakers"] == list(dict.fromkeys(s[1] for s in turns))
-    _assert_no_word_lost(_text(path), t)
+    _assert_no_word_lost(source_text(path), t)
 
 
 def test_timed_formats_do_not_claim_other_timed_files(corpus):
@@ -591,7 +582,7 @@ def test_timed_formats_do_not_claim_other_timed_files(corpus):
     for path in [_seed(corpus, "000"), _seed(corpus, "002"), *sorted((corpus / "formats").rglob("*.*"))]:
         if path.name == "SOURCES.txt":
             continue
-        assert _detected(path) not in {"timed-text", "meeting", "markdown", "text"}, path.name
+        assert detected(path, min_score=0) not in {"timed-text", "meeting", "markdown", "text"}, path.name
 
 
 def test_meeting_bare_zoom_lines_and_multi_paragraph_turns():
@@ -605,7 +596,7 @@ def test_meeting_bare_zoom_lines_and_multi_paragraph_turns():
     )
     t = parse_bytes(src.encode(), name="z", ext=".txt")
     assert t.format == "meeting"
-    assert [(s.start, s.end, s.speaker, s.text) for s in t.segments] == [
+    assert rows(t) == [
         (3.0, 5.0, "Ruth Adeyemi", "Shall we start?"),
         (5.0, 70.0, "Sam Cole", "Yes."),
         (
@@ -621,7 +612,7 @@ def test_copied_panel_with_a_few_capitalised_lines_is_not_a_meeting():
     src = "0:00\nSo: here is the plan\n0:04\nwe start at the bridge\n0:09\nand walk upstream\n0:15\nuntil the weir\n"
     t = parse_bytes(src.encode(), name="p", ext=".txt")
     assert t.format == "timed-text"
-    assert [s.text for s in t.segments] == [
+    assert texts(t) == [
         "So: here is the plan",
         "we start at the bridge",
         "and walk upstream",
