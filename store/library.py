@@ -5,11 +5,18 @@ positions. One short transaction per write, so several processes (two SSH
 logins, a CLI import while the app is open) can share one library: writers
 wait for each other (busy timeout, then bounded retries) and readers are
 never blocked.
+
+On a full disk or a read-only filesystem SQLite cannot create its WAL index
+and opening for writing fails; commands that only read open the library
+with ``fall_back=True`` and get a read-only connection instead
+(``Library.read_only``), through which every write raises LibraryReadOnly.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -95,10 +102,69 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_MS = 5000
 RETRY_SECONDS = 60.0
+FULL_BYTES = 256 * 1024  # less room than this left on the library's disk counts as full
 
 
 class LibraryError(Exception):
     """A failure to report to the user in one line (what and where)."""
+
+
+class LibraryReadOnly(LibraryError):
+    """A write to a library opened read-only (full disk, read-only filesystem)."""
+
+
+class _Unwritable(LibraryError):
+    """Opening for writing failed because the disk is full or read-only:
+    a command that only reads may open the library read-only instead."""
+
+    def __init__(self, message: str, why: str) -> None:
+        super().__init__(message)
+        self.why = why
+
+
+# What opening fails with when SQLite cannot write beside the library: the
+# WAL index (library.sqlite3-shm) cannot be created or grown, or the file
+# itself cannot be opened for writing.
+_UNWRITABLE_SQLITE = ("readonly", "read-only", "unable to open database file", "disk i/o error", "disk is full")
+_UNWRITABLE_ERRNOS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM}
+
+
+def _unwritable(e: sqlite3.Error) -> bool:
+    msg = str(e).lower()
+    return any(m in msg for m in _UNWRITABLE_SQLITE)
+
+
+def _fs_read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows): not known to be
+        return False
+
+
+def _disk_full(folder: Path) -> bool:
+    """Too little room left for SQLite's WAL index (32 KB) and a few pages."""
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    free = st.f_bfree if os.geteuid() == 0 else st.f_bavail  # root may use the reserved blocks
+    return free * st.f_frsize < FULL_BYTES
+
+
+def _wal_size(path: Path) -> int:
+    """Bytes in the library's write-ahead log (commits not yet in the main file)."""
+    try:
+        return os.stat(f"{path}-wal").st_size
+    except OSError:
+        return 0
+
+
+def _close_quietly(db: sqlite3.Connection | None) -> None:
+    if db is not None:
+        try:
+            db.close()
+        except sqlite3.Error:
+            pass
 
 
 def now_iso() -> str:
@@ -196,15 +262,49 @@ class Library:
     """One connection to the library database. Not shared across threads:
     open one per thread (they are cheap)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False, fall_back: bool = False) -> None:
+        """Open the library for reading and writing (creating it if needed).
+
+        read_only=True opens it for reading only. fall_back=True is for
+        commands that only read: when the disk is full or the filesystem
+        read-only (SQLite cannot create its WAL index, or any file), open it
+        read-only instead of failing. Either way `read_only` says which it
+        is, `read_only_why` why, and every write raises LibraryReadOnly."""
         self.path = Path(path)
+        self.read_only = False
+        self.read_only_why: str | None = None
+        if read_only:
+            if not self._open_read_only("opened read-only"):
+                raise LibraryError(f"cannot read the library {self.path}")
+            return
+        try:
+            self._open_read_write()
+        except _Unwritable as e:
+            if not fall_back:
+                raise LibraryError(str(e)) from None
+            # Unreadable too: the reason it cannot be written is the one to say.
+            if not self._open_read_only(e.why):
+                raise LibraryError(str(e)) from None
+
+    def _open_read_write(self) -> None:
         try:
             private_dir(self.path.parent)
             private_file(self.path)
         except OSError as e:
-            raise LibraryError(f"cannot create the library at {self.path}: {e.strerror or e}") from None
+            msg = f"cannot create the library at {self.path}: {e.strerror or e}"
+            why = self._why_unwritable(e.errno) if e.errno in _UNWRITABLE_ERRNOS and self.path.is_file() else None
+            if why is not None:
+                raise _Unwritable(msg, why) from None
+            raise LibraryError(msg) from None
+        if _fs_read_only(self.path.parent):
+            # SQLite might open it (read-only, if its WAL index is there) and
+            # fail only at the first write: say it now.
+            raise _Unwritable(
+                f"the library {self.path} cannot be changed (read-only filesystem)", "read-only filesystem"
+            )
+        db = None
         try:
-            self.db = sqlite3.connect(
+            db = self.db = sqlite3.connect(
                 self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
             )
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -213,7 +313,78 @@ class Library:
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as e:
+            _close_quietly(db)
+            why = self._why_unwritable(message=str(e).lower()) if _unwritable(e) else None
+            if why is not None:
+                raise _Unwritable(f"the library {self.path} cannot be changed ({why}): {e}", why) from None
             raise LibraryError(f"cannot open the library {self.path}: {e}") from None
+        except BaseException:
+            _close_quietly(db)
+            raise
+
+    def _open_read_only(self, why: str) -> bool:
+        """A read-only connection: `mode=ro` first (it sees the latest
+        commits, but needs the WAL index, library.sqlite3-shm, to exist or
+        be creatable), then `immutable=1` (no WAL index, no locks: it reads
+        the main file alone). Immutable is only safe when nobody can write
+        meanwhile and nothing is left in the WAL: on a read-only filesystem
+        nobody can; on a full disk, only while no WAL holds commits (a
+        session that has it open keeps its WAL index, so mode=ro works).
+        False when neither can read it; LibraryError for a schema this
+        connection cannot use."""
+        if not self.path.is_file():
+            return False
+        uri = self.path.absolute().as_uri()
+        wal = _wal_size(self.path)
+        attempts = [(f"{uri}?mode=ro", False)]
+        if _fs_read_only(self.path.parent) or not wal:
+            attempts.append((f"{uri}?immutable=1", True))
+        for target, immutable in attempts:
+            db = None
+            try:
+                db = sqlite3.connect(target, uri=True, isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA query_only = ON")
+                # A real read: with mode=ro this is where a missing WAL index fails.
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.DatabaseError:
+                _close_quietly(db)
+                continue
+            if version != SCHEMA_VERSION:
+                _close_quietly(db)
+                if version > SCHEMA_VERSION:
+                    raise LibraryError(
+                        f"the library {self.path} was written by a newer hark (schema {version}); upgrade hark"
+                    )
+                raise LibraryError(
+                    f"the library {self.path} needs upgrading (schema {version} to {SCHEMA_VERSION}) "
+                    f"and cannot be changed ({why})"
+                )
+            self.db = db
+            self.read_only = True
+            if immutable and wal:
+                why += "; the last changes, still in its -wal file, are not shown"
+            self.read_only_why = why
+            return True
+        return False
+
+    def _why_unwritable(self, err: int | None = None, message: str = "") -> str | None:
+        """Why the library cannot be written, in a few words; None when the
+        disk is neither read-only nor full nor closed to us (a real I/O
+        error, say: then nothing is opened in its place)."""
+        folder = self.path.parent
+        if err == errno.EROFS or _fs_read_only(folder):
+            return "read-only filesystem"
+        if err in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in message or _disk_full(folder):
+            return "disk full"
+        if (
+            err in (errno.EACCES, errno.EPERM)
+            or "readonly" in message
+            or not os.access(self.path, os.W_OK)
+            or not os.access(folder, os.W_OK | os.X_OK)  # where the WAL files go
+        ):
+            return "no permission to write"
+        return None
 
     # -- plumbing ------------------------------------------------------------
 
@@ -243,6 +414,8 @@ class Library:
 
     def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run fn in one immediate transaction (retried while busy)."""
+        if self.read_only:
+            raise LibraryReadOnly(f"the library is read-only: {self.path} ({self.read_only_why}); changes are off")
 
         def attempt() -> T:
             self.db.execute("BEGIN IMMEDIATE")

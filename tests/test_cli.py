@@ -178,3 +178,50 @@ def test_remove_keeps_annotations_exportable(home, tmp_path, capsys):
     assert [(a["quote"], a["note"], a["transcript_id"], a["status"]) for a in kept] == [
         ("Second line.", "keep me", None, "orphaned")
     ]
+
+
+def test_a_library_that_cannot_be_written_is_read_with_one_line(home, tmp_path, capsys, monkeypatch):
+    """Simulated (the real read-only and full disks are in
+    tests/hardening/test_disk.py): reading works and says so on stderr;
+    writing fails in one line naming the library."""
+    import errno
+
+    import store.library
+    import store.paths
+
+    (tmp_path / "a.srt").write_text(SRT)
+    assert run(capsys, "import", str(tmp_path / "a.srt"))[0] == 0
+    from store import annotations
+    from store.library import Library
+
+    with Library(home / "library.sqlite3") as lib:
+        annotations.create(lib, 1, 0, 1, note="a note #kept")
+    reads = [
+        ("list",),
+        ("list", "--json"),
+        ("show", "1"),
+        ("show", "1", "--json"),
+        ("annotations", "--json"),
+        ("annotations", "export"),
+        ("annotations", "export", "--format", "json"),
+    ]
+    before = {args: run(capsys, *args)[1] for args in reads}
+    (tmp_path / "notes.json").write_text(before[("annotations", "export", "--format", "json")])
+
+    def refused(path):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    lib = home / "library.sqlite3"
+    note = f"hark: the library at {lib} is read-only (read-only filesystem): showing it as it is; changes are off\n"
+    refusal = f"hark: the library {lib} cannot be changed (read-only filesystem)\n"
+    with monkeypatch.context() as m:
+        m.setattr(store.library, "_fs_read_only", lambda folder: True)
+        m.setattr(store.paths, "private_dir", refused)  # home/ and its config cannot be touched
+        for args in reads:
+            assert run(capsys, *args) == (0, before[args], note), args
+        assert run(capsys, "show", "7") == (1, "", note + "hark: no transcript 7 (see `hark list`)\n")
+        assert run(capsys, "import", str(tmp_path / "a.srt")) == (1, "", refusal)
+        assert run(capsys, "remove", "1", "--yes") == (1, "", refusal)
+        assert run(capsys, "open", "1") == (1, "", refusal)
+        assert run(capsys, "annotations", "import", str(tmp_path / "notes.json")) == (1, "", refusal)
+    assert run(capsys, "list")[1] == before[("list",)]

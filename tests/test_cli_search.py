@@ -267,3 +267,90 @@ def test_search_is_a_light_command(lib2, home):
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["total"] == 2
+
+
+def _unwritable_index(monkeypatch) -> None:
+    """The index's write lock cannot be created: what a read-only or full
+    disk does to `sync` (the lock file is the first thing it writes)."""
+    import errno
+
+    from store import index
+
+    def refused(self, timeout=None):
+        raise OSError(errno.EROFS, "Read-only file system", str(self.path))
+
+    monkeypatch.setattr(index._Lock, "acquire", refused)
+
+
+def test_index_behind_on_a_disk_that_cannot_be_written_is_searched_as_it_is(lib2, home, capsys, monkeypatch):
+    from store.library import Library
+    from store.model import Segment, Transcript
+
+    _, before, _ = run(capsys, "search", "scaling", "--json")
+    with Library(home / "library.sqlite3") as lib:
+        t = Transcript(title="bees", format="srt", segments=[Segment(0.0, 1.0, "The waggle dance.")]).finish()
+        lib.save(t, source="/elsewhere/bees.srt", sha256="b" * 64)
+    _unwritable_index(monkeypatch)
+    behind = "hark: the search index cannot be brought up to date (read-only filesystem): searching it as it is\n"
+    assert run(capsys, "search", "scaling", "--json") == (0, before, behind)
+    # What the index does not have yet is not found; nothing else goes wrong.
+    code, out, err = run(capsys, "search", "waggle")
+    assert (code, out) == (0, "no hits for waggle\n") and err.startswith(behind)
+
+
+def test_a_read_only_library_and_index(lib2, home, capsys, monkeypatch):
+    import store.library
+    from store.library import Library
+
+    _, before, _ = run(capsys, "search", "scaling")
+    with Library(home / "library.sqlite3") as lib:
+        lib.remove(2)  # the index is behind: it still has transcript 2
+    _unwritable_index(monkeypatch)
+    monkeypatch.setattr(store.library, "_fs_read_only", lambda folder: True)
+    code, out, err = run(capsys, "search", "scaling")
+    assert code == 0
+    assert err.splitlines() == [
+        f"hark: the library at {home / 'library.sqlite3'} is read-only (read-only filesystem): "
+        "showing it as it is; changes are off",
+        "hark: the search index cannot be brought up to date (read-only filesystem): searching it as it is",
+    ]
+    # The index still has transcript 2; its hit is dropped (not in the library).
+    assert before.splitlines()[0] == "2 hits for scaling" and "2  essay" in before.splitlines()
+    assert out.splitlines()[0] == "1 hit for scaling" and "2  essay" not in out.splitlines()
+    assert out.splitlines()[2:] == [
+        "1  talk",
+        "   [    0:01] Today we talk about scaling laws and why they hold. The crème brûlée was running late.",
+    ]
+
+
+def test_missing_or_damaged_index_that_cannot_be_rebuilt_is_one_line(lib2, home, capsys, monkeypatch):
+    import shutil
+
+    from store import index
+
+    where = home / "index"
+    with monkeypatch.context() as m:
+        _unwritable_index(m)
+        for toc in where.glob("*.toc"):
+            toc.write_bytes(b"\x00garbage" * 10)
+        code, out, err = run(capsys, "search", "scaling")
+        assert (code, out) == (1, "")
+        assert err == (
+            f"hark: the search index at {where} is damaged and cannot be rebuilt (read-only filesystem); "
+            "run `hark reindex` where the library can be written\n"
+        )
+        shutil.rmtree(where)
+        code, out, err = run(capsys, "search", "scaling")
+        assert (code, out) == (1, "") and "is missing and cannot be rebuilt (read-only filesystem)" in err
+        assert err.count("\n") == 1
+    assert run(capsys, "reindex")[0] == 0
+
+    # Damage found while searching: the rebuild cannot be written either.
+    def damaged(self, *a, **k):
+        raise index.IndexUnavailable("the search index is corrupt (EOFError)", "corrupt")
+
+    _unwritable_index(monkeypatch)
+    monkeypatch.setattr(index.Index, "search", damaged)
+    code, out, err = run(capsys, "search", "scaling")
+    assert (code, out) == (1, "") and "is damaged and cannot be rebuilt (read-only filesystem)" in err
+    assert err.count("\n") == 1

@@ -71,7 +71,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     from store import annotations as A
     from tui.cli import _json, _library, _out, safe
 
-    with _library(args) as lib:
+    with _library(args, read=True) as lib:
         tid = _in(lib, args.in_id)
         anns = A.list_annotations(lib, tid)
     if args.json:
@@ -99,7 +99,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from store.paths import write_private
     from tui.cli import CommandError, _library, _out
 
-    with _library(args) as lib:
+    with _library(args, read=True) as lib:
         tid = _in(lib, args.export_in or args.in_id)
         count = len(A.list_annotations(lib, tid))
         text = A.export_json(lib, tid) if args.format == "json" else A.export_markdown(lib, tid)

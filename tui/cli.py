@@ -8,6 +8,7 @@ unexpected errors print one line and a hint to rerun with --debug.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import re
@@ -60,16 +61,34 @@ def safe(text: str) -> str:
 # -- the library -------------------------------------------------------------
 
 
+# A disk that is read-only or full: reading may still work (see _library).
+UNWRITABLE_ERRNOS = (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM)
+
+
 def _paths(args: argparse.Namespace):
     from store.paths import resolve
 
-    return resolve(args.home).ensure()
+    paths = resolve(args.home)
+    try:
+        return paths.ensure()
+    except OSError as e:
+        # Folders that cannot be made on a read-only or full disk: a command
+        # that writes says so in one line when it opens the library.
+        if e.errno in UNWRITABLE_ERRNOS:
+            return paths
+        raise
 
 
-def _library(args: argparse.Namespace):
+def _library(args: argparse.Namespace, *, read: bool = False):
+    """The library, for writing; read=True for a command that only reads:
+    on a full disk or a read-only filesystem it is then opened read-only,
+    with one line on stderr saying so."""
     from store.library import Library
 
-    return Library(_paths(args).library)
+    lib = Library(_paths(args).library, fall_back=read)
+    if lib.read_only:
+        _err(f"the library at {lib.path} is read-only ({lib.read_only_why}): showing it as it is; changes are off")
+    return lib
 
 
 def _transcript_id(value: str) -> int:
@@ -153,7 +172,7 @@ def _sync_index(args: argparse.Namespace, lib, *, quiet: bool = False) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with _library(args) as lib:
+    with _library(args, read=True) as lib:
         rows = lib.list()
     if args.json:
         _json([r.to_json() for r in rows])
@@ -173,7 +192,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     tid = _transcript_id(args.id)
-    with _library(args) as lib:
+    with _library(args, read=True) as lib:
         t = lib.get(tid)
     if t is None:
         raise CommandError(f"no transcript {tid} (see `hark list`)")

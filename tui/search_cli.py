@@ -19,8 +19,11 @@ words, "did you mean") go to stderr in both modes.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 HIGHLIGHT = ("\x1b[1;7m", "\x1b[0m")
 
@@ -50,18 +53,20 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise CommandError("--limit must be at least 1", code=2)
     in_id = _transcript_id(args.in_id) if args.in_id is not None else None
     paths = _paths(args)
-    with _library(args) as lib:
+    with _library(args, read=True) as lib:
         if in_id is not None and lib.info(in_id) is None:
             raise CommandError(f"no transcript {in_id} (see `hark list`)")
         with Index(paths.index, lib) as idx:
             bar = Progress("indexing")
             try:
-                idx.ensure(message=_err, progress=bar)
+                with _unwritable_index(idx, lib, behind=True):
+                    idx.ensure(message=_err, progress=bar)
                 try:
                     result = idx.search(args.query, limit=args.limit, in_id=in_id)
                 except IndexUnavailable as e:
                     # Damage found while reading: rebuild once, then search again.
-                    report = idx.rebuild(progress=bar, why="corrupt")
+                    with _unwritable_index(idx, lib, behind=False):
+                        report = idx.rebuild(progress=bar, why="corrupt")
                     _err(f"{e}: rebuilt from the library ({report.transcripts} transcripts)")
                     result = idx.search(args.query, limit=args.limit, in_id=in_id)
             except IndexUnavailable as e:
@@ -97,6 +102,39 @@ def cmd_search(args: argparse.Namespace) -> int:
             snippet = _render(h, hl)
             _out(f"{'':>{idw}}  [{stamp:>8}] {snippet}")
     return 0
+
+
+_WHY = {
+    errno.EROFS: "read-only filesystem",
+    errno.ENOSPC: "disk full",
+    errno.EDQUOT: "disk full",
+    errno.EACCES: "no permission to write",
+    errno.EPERM: "no permission to write",
+}
+
+
+@contextmanager
+def _unwritable_index(idx, lib, *, behind: bool) -> Iterator[None]:
+    """Writing the index failed on a read-only or full disk: an index that
+    is only behind the library is searched as it is (one line says so);
+    a missing or damaged one cannot be, and the command fails in one line."""
+    from tui.cli import UNWRITABLE_ERRNOS, CommandError, _err
+
+    try:
+        yield
+    except OSError as e:
+        if e.errno not in UNWRITABLE_ERRNOS:
+            raise
+        reason = lib.read_only_why or _WHY.get(e.errno, e.strerror or "cannot be written")
+        state = idx.health() if behind else "corrupt"
+        if state is None:
+            _err(f"the search index cannot be brought up to date ({reason}): searching it as it is")
+            return
+        what = {"missing": "is missing", "stale": "is from another version"}.get(state, "is damaged")
+        raise CommandError(
+            f"the search index at {idx.path} {what} and cannot be rebuilt ({reason}); "
+            "run `hark reindex` where the library can be written"
+        ) from None
 
 
 def _render(h, hl: tuple[str, str] | None) -> str:
