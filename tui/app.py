@@ -55,6 +55,18 @@ class StatusLine(Static):
     """
 
 
+class _Editor(AnnotationEditor):
+    """The annotation editor, which on a read-only library refuses ctrl+s
+    and stays open with what was typed (the app says why)."""
+
+    def action_save(self) -> None:
+        app = self.app
+        if isinstance(app, HarkApp) and app.read_only_why is not None:
+            app.refuse("the note is not saved; it stays here until you close the editor")
+            return
+        super().action_save()
+
+
 class HarkApp(App[int]):
     TITLE = "hark"
     ENABLE_COMMAND_PALETTE = True
@@ -127,6 +139,9 @@ class HarkApp(App[int]):
         self._choosing_theme = False
         self._side_pane = "library"
         self._warmed = False
+        # Why the library can only be read (full disk, read-only home), or None.
+        self.read_only_why: str | None = None
+        self._position_problem: str | None = None  # said once, not on every cursor move
         self.started = time.perf_counter()
         self.first_paint: float | None = None
 
@@ -263,21 +278,26 @@ class HarkApp(App[int]):
             # before reading, so a write in between is not missed.
             self._data_version = backend.data_version(self.paths)
         try:
-            items, counts = backend.library_items(self.paths)
+            items, counts, read_only = backend.library_items(self.paths)
         except backend.StoreError as e:
             self.call_from_thread(self.notify, str(e), severity="error")
             return
-        self.call_from_thread(self._show_library, items, counts)
+        self.call_from_thread(self._show_library, items, counts, read_only)
 
-    def _show_library(self, items, counts) -> None:
+    def _show_library(self, items, counts, read_only: str | None = None) -> None:
         self.query_one(LibraryPane).set_items(items, counts)
+        self._set_read_only(read_only)
         if not self._warmed:
             # Only after the first screen: warming (or rebuilding) the index
             # must not compete with showing the library.
             self._warmed = True
             self.warm_search()
         if not items:
-            self._status(Text("The library is empty: run `hark import PATH…`, or press D to add the sample library."))
+            self._status(
+                Text(f"The library is empty and read-only ({self.read_only_why}).")
+                if self.read_only_why is not None
+                else Text("The library is empty: run `hark import PATH…`, or press D to add the sample library.")
+            )
         reader = self.query_one(Reader)
         if self.open_id is not None:
             self.open_transcript(self.open_id)
@@ -297,6 +317,9 @@ class HarkApp(App[int]):
         if self.query_one(LibraryPane).items:
             self.notify("The library already has transcripts; import more with `hark import PATH…`.", timeout=4)
             return
+        if self.read_only_why is not None:
+            self.refuse("the sample library is not added")
+            return
         self.notify("Adding the sample library…", timeout=3)
         self.add_samples()
 
@@ -304,6 +327,9 @@ class HarkApp(App[int]):
     def add_samples(self) -> None:
         try:
             n = backend.import_samples(self.paths)
+        except backend.ReadOnly as e:
+            self.call_from_thread(self._refused, e.why, "the sample library is not added")
+            return
         except backend.StoreError as e:
             self.call_from_thread(self.notify, str(e), severity="error")
             return
@@ -398,18 +424,24 @@ class HarkApp(App[int]):
 
     def _save_position(self) -> None:
         pos = self._position()
-        if pos is not None:
+        # Read-only: not saved, quietly (the notice at start said so).
+        if pos is not None and self.read_only_why is None:
             self.save_position(*pos)
 
     @work(thread=True, group="position")
     def save_position(self, tid: int, segment: int, playhead: float) -> None:
         problem = backend.save_position(self.paths, tid, segment, playhead)
-        if problem:
-            self.call_from_thread(self.notify, problem, severity="warning")
+        self.call_from_thread(self._position_saved, problem)
+
+    def _position_saved(self, problem: str | None) -> None:
+        # Saved on every cursor move: a failure is said once, not each time.
+        if problem and self._position_problem is None:
+            self.notify(problem, severity="warning")
+        self._position_problem = problem
 
     async def action_quit(self) -> None:
         pos = self._position()
-        if pos is not None:
+        if pos is not None and self.read_only_why is None:
             backend.save_position(self.paths, *pos)
         self._close_player()
         self.exit(0)
@@ -530,9 +562,15 @@ class HarkApp(App[int]):
         reader = self.query_one(Reader)
         seg = reader.current
         if seg is None:
+            if self.read_only_why is not None and reader.transcript_id is None and self.query_one(LibraryPane).items:
+                self._status(Text(f"read-only ({self.read_only_why})", style="bold"))
             return
         approx = "≈" if reader.estimated else ""
         t = Text(no_wrap=True, overflow="ellipsis")
+        if self.read_only_why is not None:
+            # First, so a narrow terminal does not cut it off.
+            t.append("read-only", style="bold reverse")
+            t.append("  ")
         t.append(clean_line(reader.title)[:50], style="bold")
         if seg.speaker:
             t.append(f"  {clean_line(seg.speaker)}")
@@ -706,10 +744,47 @@ class HarkApp(App[int]):
             return None
         return reader.selection
 
+    # -- a read-only library ---------------------------------------------------
+
+    def _set_read_only(self, why: str | None) -> None:
+        """The library turned read-only (full disk, read-only home) or
+        writable again: say so once, and keep "read-only" on the status
+        line while it lasts."""
+        if why == self.read_only_why:
+            return
+        was, self.read_only_why = self.read_only_why, why
+        if why is not None and was is None:
+            self.notify(
+                f"Read-only: the library at {self.paths.library} cannot be changed ({why}): reading only; "
+                "annotations and the reading position are not saved",
+                severity="warning",
+                timeout=15,
+            )
+        elif why is None:
+            self.notify("The library can be changed again: annotations and the reading position are saved.")
+            if self._warmed:
+                self.warm_search()  # the index catches up with the library
+        where = "demo library (throwaway)" if self.demo else str(self.paths.data)
+        self.sub_title = where if why is None else f"{where} (read-only)"
+        self._update_status()
+
+    def refuse(self, what: str) -> None:
+        """A write asked for on a read-only library: one notification."""
+        self.notify(f"Read-only ({self.read_only_why}): {what}.", severity="warning", timeout=6)
+
+    def _refused(self, why: str, what: str) -> None:
+        # A write failed because the library turned read-only meanwhile.
+        self._set_read_only(why)
+        self.refuse(what)
+
     def action_highlight(self) -> None:
         span = self._span()
-        if span is not None:
-            self.save_annotation(self.query_one(Reader).transcript_id, None, span, NoteDraft())
+        if span is None:
+            return
+        if self.read_only_why is not None:
+            self.refuse("the highlight is not saved")
+            return
+        self.save_annotation(self.query_one(Reader).transcript_id, None, span, NoteDraft())
 
     def action_annotate(
         self, draft: NoteDraft | None = None, span: tuple[int, int] | None = None, annotation_id: str | None = None
@@ -727,7 +802,13 @@ class HarkApp(App[int]):
                 self.save_annotation(tid, annotation_id, span, result)
 
         title = "Edit annotation" if annotation_id else "Annotate"
-        self.push_screen(AnnotationEditor(quote, draft, title=title), done)
+        if draft is None:  # (a draft is back after a failed save: that was said)
+            self._warn_editor()
+        self.push_screen(_Editor(quote, draft, title=title), done)
+
+    def _warn_editor(self) -> None:
+        if self.read_only_why is not None:
+            self.refuse("you can write the note, but it cannot be saved")
 
     @work(thread=True, group="annotate")
     def save_annotation(
@@ -740,7 +821,11 @@ class HarkApp(App[int]):
                 backend.update_annotation(self.paths, annotation_id, draft)
         except backend.StoreError as e:
             # Nothing typed is lost: reopen the editor with the same draft.
-            self.call_from_thread(self.notify, str(e), severity="error", timeout=8)
+            if isinstance(e, backend.ReadOnly):
+                what = "the note is not saved" if draft.note or draft.tags else "the highlight is not saved"
+                self.call_from_thread(self._refused, e.why, what)
+            else:
+                self.call_from_thread(self.notify, str(e), severity="error", timeout=8)
             if draft.note or draft.tags:
                 self.call_from_thread(self.action_annotate, draft, span, annotation_id)
             return
@@ -807,19 +892,26 @@ class HarkApp(App[int]):
                 self.open_transcript(a.transcript_id, True, a.first)
         elif event.action == "edit":
             draft = NoteDraft(note=a.note, tags=" ".join(a.tags), color=a.color)
+            self._warn_editor()
             self.push_screen(
-                AnnotationEditor(a.quote, draft, title="Edit annotation"),
+                _Editor(a.quote, draft, title="Edit annotation"),
                 lambda result: (
                     self.save_annotation(a.transcript_id, a.id, (a.first, a.first), result) if result else None
                 ),
             )
         elif event.action == "delete":
+            if self.read_only_why is not None:
+                self.refuse("the annotation is not deleted")
+                return
             self.delete_annotation(a.id)
 
     @work(thread=True, group="annotate")
     def delete_annotation(self, annotation_id: str) -> None:
         try:
             undo = backend.delete_annotation(self.paths, annotation_id)
+        except backend.ReadOnly as e:
+            self.call_from_thread(self._refused, e.why, "the annotation is not deleted")
+            return
         except backend.StoreError as e:
             self.call_from_thread(self.notify, str(e), severity="error")
             return
@@ -829,6 +921,9 @@ class HarkApp(App[int]):
 
     @on(AnnotationsPane.Undo)
     def _undo(self) -> None:
+        if self.read_only_why is not None:
+            self.refuse("nothing is undone")
+            return
         if not self._deleted:
             self.notify("Nothing to undo.", timeout=2)
             return
@@ -840,7 +935,10 @@ class HarkApp(App[int]):
             backend.restore_annotation(self.paths, undo)
         except backend.StoreError as e:
             self._deleted.append(undo)
-            self.call_from_thread(self.notify, str(e), severity="error")
+            if isinstance(e, backend.ReadOnly):
+                self.call_from_thread(self._refused, e.why, "nothing is undone")
+            else:
+                self.call_from_thread(self.notify, str(e), severity="error")
             return
         self.call_from_thread(self.notify, "Annotation restored.", timeout=2)
         self.call_from_thread(self._annotations_changed)
@@ -865,6 +963,15 @@ class HarkApp(App[int]):
 
     @work(thread=True, exclusive=True, group="poll")
     def poll_changes(self) -> None:
+        if self.read_only_why is not None:
+            # While read-only, look whether it can be written again (room
+            # made on the disk, the home remounted).
+            try:
+                why = backend.read_only_why(self.paths)
+            except backend.StoreError:
+                why = self.read_only_why
+            if why != self.read_only_why:
+                self.call_from_thread(self._set_read_only, why)
         version = backend.data_version(self.paths)
         if version is None:
             return

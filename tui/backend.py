@@ -4,16 +4,21 @@ Every function here may block (SQLite, Whoosh, files) and is called from
 thread workers, never from the UI thread's handlers. Each call opens its own
 library connection (cheap), so workers on different threads never share
 one. Failures come back as StoreError with a one-line message.
+
+On a full disk or a read-only filesystem the library is opened read-only
+(`Library(fall_back=True)`): reading and search work as usual, the reading
+position is quietly not saved, and every other write raises ReadOnly.
 """
 
 from __future__ import annotations
 
+import errno
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store.library import Library, LibraryError, StoredTranscript, TranscriptInfo
+from store.library import Library, LibraryError, LibraryReadOnly, StoredTranscript, TranscriptInfo
 from store.paths import Paths
 from store.text import format_time
 
@@ -30,11 +35,32 @@ class StoreError(Exception):
     """Something the user should read in one line."""
 
 
+class ReadOnly(StoreError):
+    """A write refused because the library is open read-only; `why` says
+    why in a few words (disk full, read-only filesystem, ...)."""
+
+    def __init__(self, why: str, message: str | None = None) -> None:
+        super().__init__(message or f"the library is read-only ({why})")
+        self.why = why
+
+
 def _open(paths: Paths) -> Library:
+    """The library, read-only when the disk is full or read-only."""
     try:
-        return Library(paths.library)
+        return Library(paths.library, fall_back=True)
     except LibraryError as e:
         raise StoreError(str(e)) from None
+
+
+def _open_for_writing(paths: Paths) -> Library:
+    """The library for a write; ReadOnly (before anything is tried) when it
+    can only be read."""
+    lib = _open(paths)
+    if lib.read_only:
+        why = lib.read_only_why or "read-only"
+        lib.close()
+        raise ReadOnly(why)
+    return lib
 
 
 def _guard(fn):
@@ -45,6 +71,8 @@ def _guard(fn):
             return fn(*args, **kwargs)
         except StoreError:
             raise
+        except LibraryReadOnly as e:  # (writes go through _open_for_writing: not expected)
+            raise ReadOnly("read-only", str(e)) from None
         except LibraryError as e:
             raise StoreError(str(e)) from None
         except OSError as e:
@@ -155,11 +183,27 @@ def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 @_guard
-def library_items(paths: Paths) -> tuple[list[TranscriptInfo], dict[int, int]]:
+def library_items(paths: Paths) -> tuple[list[TranscriptInfo], dict[int, int], str | None]:
+    """The transcripts, their annotation counts, and why the library is
+    read-only (None when it can be written)."""
     with _open(paths) as lib:
         items = lib.list()
         counts = _annotation_counts(lib)
-    return items, counts
+        why = lib.read_only_why if lib.read_only else None
+    if why is None:
+        _forget_read_only(paths)
+    return items, counts, why
+
+
+@_guard
+def read_only_why(paths: Paths) -> str | None:
+    """Why the library can only be read now, or None when it can be
+    written (the app asks again while it is read-only, to notice the end)."""
+    with _open(paths) as lib:
+        why = lib.read_only_why if lib.read_only else None
+    if why is None:
+        _forget_read_only(paths)
+    return why
 
 
 def _annotation_counts(lib: Library) -> dict[int, int]:
@@ -180,16 +224,23 @@ def import_samples(paths: Paths) -> int:
 
     from store.importer import import_paths
 
-    with _open(paths) as lib:
+    with _open_for_writing(paths) as lib:
         report = import_paths(lib, [Path(str(files("store") / "samples"))])
         _sync(lib, paths)
     return len(report.imported) + len(report.unchanged)
 
 
 def save_position(paths: Paths, tid: int, segment: int, playhead: float) -> str | None:
+    """Save where the reader is; a problem as one line. Quietly nothing on a
+    read-only library: it is saved on every cursor move, and the app said
+    once at start that positions are not saved."""
     try:
         with _open(paths) as lib:
+            if lib.read_only:
+                return None
             lib.set_reading(tid, segment, playhead)
+    except LibraryReadOnly:
+        return None
     except (StoreError, LibraryError, OSError) as e:
         return f"could not save the reading position: {e}"
     return None
@@ -207,7 +258,7 @@ def data_version(paths: Paths) -> int | None:
         try:
             lib = _poll.get(paths.library)
             if lib is None:
-                lib = _poll[paths.library] = Library(paths.library)
+                lib = _poll[paths.library] = Library(paths.library, fall_back=True)
             return lib.data_version()
         except Exception:
             return None
@@ -242,16 +293,59 @@ def _index(paths: Paths):
     with _index_lock:
         ix = _indexes.get(paths.index)
         if ix is None:
-            ix = _indexes[paths.index] = Index(paths.index, paths.library)
+            # Its own connection, read-only on a full or read-only disk
+            # (Index would open one for writing and fail).
+            ix = _indexes[paths.index] = Index(paths.index, _open(paths))
         return ix
 
 
+def _forget_read_only(paths: Paths) -> None:
+    """The library can be written again: drop the kept-open read-only
+    connections so the next search and poll open writable ones. Not closed
+    here: a worker may be using one right now (garbage collection closes
+    them)."""
+    with _index_lock:
+        ix = _indexes.get(paths.index)
+        if ix is not None and ix.lib.read_only:
+            del _indexes[paths.index]
+    with _poll_lock:
+        lib = _poll.get(paths.library)
+        if lib is not None and lib.read_only:
+            del _poll[paths.library]
+
+
+# Writing the index failed because the disk is read-only or full.
+_UNWRITABLE = {
+    errno.EROFS: "read-only filesystem",
+    errno.ENOSPC: "disk full",
+    errno.EDQUOT: "disk full",
+    errno.EACCES: "no permission to write",
+    errno.EPERM: "no permission to write",
+}
+
+
 def warm_index(paths: Paths) -> str | None:
-    """Open (and if needed rebuild or catch up) the index in the background."""
+    """Open (and if needed rebuild or catch up) the index in the background.
+    On a disk that cannot be written an index that is only behind the
+    library is searched as it is (as `hark search` does); a missing or
+    damaged one cannot be rebuilt there."""
     messages: list[str] = []
     try:
         ix = _index(paths)
-        ix.ensure(message=messages.append)
+        try:
+            ix.ensure(message=messages.append)
+        except OSError as e:
+            if e.errno not in _UNWRITABLE:
+                raise
+            reason = ix.lib.read_only_why or _UNWRITABLE[e.errno]
+            state = ix.health()
+            if state is not None:
+                what = {"missing": "is missing", "stale": "is from another version"}.get(state, "is damaged")
+                return (
+                    f"search is unavailable: the search index {what} and cannot be rebuilt ({reason}); "
+                    "run `hark reindex` where the library can be written"
+                )
+            messages.append(f"the search index cannot be brought up to date ({reason}): searching it as it is")
         ix.warm()
     except Exception as e:  # the app keeps running without search
         return f"search is unavailable: {e}"
@@ -343,7 +437,7 @@ def create_annotation(paths: Paths, tid: int | None, span: tuple[int, int], draf
 
     if tid is None:
         raise StoreError("no transcript is open")
-    with _open(paths) as lib:
+    with _open_for_writing(paths) as lib:
         annotations.create(lib, tid, span[0], span[1], note=draft.note, tags=_tags(draft), color=draft.color)
         _sync(lib, paths)
 
@@ -352,7 +446,7 @@ def create_annotation(paths: Paths, tid: int | None, span: tuple[int, int], draf
 def update_annotation(paths: Paths, annotation_id: str, draft: NoteDraft) -> None:
     from store import annotations
 
-    with _open(paths) as lib:
+    with _open_for_writing(paths) as lib:
         annotations.update(lib, annotation_id, note=draft.note, tags=_tags(draft), color=draft.color)
         _sync(lib, paths)
 
@@ -361,7 +455,7 @@ def update_annotation(paths: Paths, annotation_id: str, draft: NoteDraft) -> Non
 def delete_annotation(paths: Paths, annotation_id: str) -> object:
     from store import annotations
 
-    with _open(paths) as lib:
+    with _open_for_writing(paths) as lib:
         undo = annotations.delete(lib, annotation_id)
         _sync(lib, paths)
     return undo
@@ -371,7 +465,7 @@ def delete_annotation(paths: Paths, annotation_id: str) -> object:
 def restore_annotation(paths: Paths, undo: object) -> None:
     from store import annotations
 
-    with _open(paths) as lib:
+    with _open_for_writing(paths) as lib:
         annotations.restore(lib, undo)
         _sync(lib, paths)
 
