@@ -22,17 +22,22 @@ What is indexed
 
     Fields: text, tail, tail0 (the tail's first word alone, to start a
     cross-passage phrase's search), pair (adjacent pairs of the library's
-    48 most frequent terms, at the first one's position: a phrase of
-    common words -- "of the", "you know" -- is looked up by its pairs
-    instead of intersecting posting lists that span most passages), title,
-    speaker (the passage's speaker, else the transcript's), tag
-    (metadata["tags"]), note (annotation notes: empty until annotations
-    exist, see `annotations_for`), format, tid, kind. One document per
-    transcript (kind "t") holds the manifest entry (sha256, updated,
-    segment count), and one (kind "s") the schema version, the common
-    terms and the digest of the whole manifest: they commit with the
-    postings, so the index always knows which library state it reflects.
-
+    48 most frequent terms, at the first one's position, starting in the
+    text: a phrase of common words -- "of the", "you know" -- is looked up
+    by its pairs instead of intersecting posting lists that span most
+    passages), tailpair (the same, starting in the tail), title, speaker
+    (the passage's speaker, else the transcript's), tag (metadata["tags"]),
+    note (annotation notes: empty until annotations exist, see
+    `annotations_for`), format, tid, kind. One document per transcript
+    (kind "t") holds the manifest entry (sha256, updated, segment count),
+    and one (kind "s") the schema version, the common terms and the digest
+    of the whole manifest: they commit with the postings, so the index
+    always knows which library state it reflects.
+    Neighbour marks: in text, tail and tail0 each position of a word also
+    records which common word comes just before and just after it (two
+    bytes; store.query.common_numbers). A phrase such as "student of
+    running" is found from `student` followed by `of` and `running`
+    preceded by `of`, and the posting list of `of` is never read.
 Keeping in step
     `sync` compares the manifest with the library and indexes what is new
     or changed and deletes what is gone; a missing, stale (schema version)
@@ -52,22 +57,28 @@ Speed
     given pre-analysed terms, and bulk builds use a leaner writer (postings
     gathered per term in memory instead of Whoosh's external sort, field
     lengths remembered instead of read back, positions packed instead of
-    pickled) spread over two processes on large libraries. Incremental
-    commits merge only small segments, a bounded amount at a time, so an
-    import never waits for a big merge; `hark reindex` rebuilds
-    everything. Searching scores with BM25F from a per-segment length
-    table, and three guarded fixes to Whoosh's reading path (each checks
-    the structure it patches and steps aside if it differs): skipping
-    inside a posting block by bisection instead of one posting at a time,
-    reading memory-mapped segment files without copying them whole into
-    memory, and importing without the `cached_property` package's asyncio
-    (store/query.py).
+    pickled) spread over two processes on large libraries. Posting blocks
+    hold arrays and one packed byte string of values (PackedValues) instead
+    of three tuples of Python objects: reading a block is a third of the
+    work, in the same file format. Incremental commits merge only small
+    segments, a bounded amount at a time, so an import never waits for a
+    big merge; `hark reindex` rebuilds everything. Queries are evaluated by
+    store/evaluate.py over whole decoded posting lists (set operations, an
+    exact total, only matches scored, a very common word ranked block by
+    block) with BM25F from a per-segment length table; a query shape it
+    does not know goes through Whoosh's matchers, helped by three guarded
+    fixes to its reading path (each checks the structure it patches and
+    steps aside if it differs): skipping inside a posting block by
+    bisection, reading memory-mapped segment files without copying them
+    whole into memory, and importing without the `cached_property`
+    package's asyncio (store/query.py).
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import operator
 import os
 import pickle
 import re
@@ -82,6 +93,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -93,11 +105,12 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.writing import SegmentWriter
 
+from . import evaluate as hev
 from .library import Library, StoredTranscript
 from .paths import private_dir, write_private
 from .reflow import ends_sentence
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INDEX_NAME = f"hark{SCHEMA_VERSION}"
 PASSAGE_MIN = 40  # words: a sentence end past this closes a passage
 PASSAGE_MAX = 80  # words: a passage closes at this length in any case
@@ -137,22 +150,18 @@ _CODES = ((255, "B"), (65535, "H"), (2**32 - 1, "I"))
 class PackedPositions(formats.Positions):
     """Positions packed as a byte/short/int array (Whoosh's own format
     pickles a list per posting, a third of the indexing time). The value is
-    one code byte and the positions; the frequency is its length."""
+    one code byte and the positions; the frequency is its length. In the
+    text fields the code is lower-case and each position's neighbour marks
+    follow, two bytes a position (store.query.common_numbers)."""
 
     def encode(self, poslist: list[int]) -> bytes:
-        top = poslist[-1]
-        for limit, code in _CODES:
-            if top <= limit:
-                return code.encode() + struct.pack(f"<{len(poslist)}{code}", *poslist)
-        raise ValueError("position out of range")
+        return _pack(poslist)
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
-        code = chr(valuestring[0])
-        n = (len(valuestring) - 1) // struct.calcsize(code)
-        return list(struct.unpack_from(f"<{n}{code}", valuestring, 1))
+        return list(hq._positions(valuestring))
 
     def decode_frequency(self, valuestring: bytes) -> int:
-        return (len(valuestring) - 1) // struct.calcsize(chr(valuestring[0]))
+        return len(hq._positions(valuestring))
 
     def decode_weight(self, valuestring: bytes) -> float:
         return self.decode_frequency(valuestring) * self.field_boost
@@ -167,9 +176,22 @@ class PackedPositions(formats.Positions):
         return self.encode(sorted(s))
 
 
+def _pack(poslist: list[int], marks: bytes | None = None) -> bytes:
+    top = poslist[-1]
+    for limit, code in _CODES:
+        if top <= limit:
+            packed = struct.pack(f"<{len(poslist)}{code}", *poslist)
+            if marks is None:
+                return code.encode() + packed
+            return code.lower().encode() + packed + marks
+    raise ValueError("position out of range")
+
+
 class Words(fields.TEXT):
     """A text field whose documents arrive as ``(first_position, [terms])``
-    (analysed once by the caller) or as a string (analysed here)."""
+    (analysed once by the caller), ``(first_position, [terms], marks)``
+    (with two neighbour-mark bytes a term), ``(None, [(term, position),
+    ...])``, or as a string (analysed here)."""
 
     def __init__(self) -> None:
         super().__init__(analyzer=hq.HarkAnalyzer(), phrase=True, multitoken_query="phrase")
@@ -178,8 +200,9 @@ class Words(fields.TEXT):
     def index(self, value: Any, **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:  # type: ignore[override]
         if isinstance(value, str):
             value = (0, hq.terms(value))
+        if len(value) == 4:
+            return _index_marked(*value)
         start, toks = value
-        # (first position, [terms]) or (None, [(term, position), ...])
         placed = enumerate(toks, start) if start is not None else ((i, t) for t, i in toks)
         poses: dict[str, list[int]] = {}
         for i, t in placed:
@@ -188,12 +211,11 @@ class Words(fields.TEXT):
                 poses[t] = [i]
             else:
                 p.append(i)
-        enc = self.format.encode
         one = _ONE_POSITION
         return [
             (t.encode("utf-8"), 1, 1.0, one[p[0]])
             if len(p) == 1 and p[0] < 256
-            else (t.encode(), len(p), float(len(p)), enc(p))
+            else (t.encode(), len(p), float(len(p)), _pack(p))
             for t, p in poses.items()
         ]
 
@@ -201,6 +223,73 @@ class Words(fields.TEXT):
 # The value of a posting with one position below 256 (most of them): shared
 # objects, built once, instead of one small bytes object per posting.
 _ONE_POSITION = [b"B" + bytes([i]) for i in range(256)]
+
+
+_ONE_MARKED: dict[bytes, bytes] = {}  # the one-position marked values met so far, shared
+
+
+def _index_marked(
+    start: int, toks: list[str], marks: bytes, common: dict[str, int]
+) -> list[tuple[bytes, int, float, bytes]]:
+    """Postings with neighbour marks, for the words that are not common
+    (a common word's own marks are never asked for: a phrase checks it by
+    its neighbours' marks or its pair)."""
+    at: dict[str, list[int]] = {}
+    for k, t in enumerate(toks):
+        ks = at.get(t)
+        if ks is None:
+            at[t] = [k]
+        else:
+            ks.append(k)
+    n = len(toks)
+    one = None
+    if start + n <= 256:
+        # Every word's one-position value (code, position, marks) laid out
+        # in one string: a word said once (most) takes a slice of it.
+        buf = bytearray(4 * n)
+        buf[0::4] = b"b" * n
+        buf[1::4] = bytes(range(start, start + n))
+        buf[2::4] = marks[0::2]
+        buf[3::4] = marks[1::2]
+        one = bytes(buf)
+    out = []
+    shared = _ONE_MARKED
+    plain = _ONE_POSITION
+    for t, ks in at.items():
+        if t in common:
+            if len(ks) == 1 and start + ks[0] < 256:
+                out.append((t.encode("utf-8"), 1, 1.0, plain[start + ks[0]]))
+            else:
+                out.append((t.encode("utf-8"), len(ks), float(len(ks)), _pack([start + k for k in ks])))
+        elif len(ks) == 1:
+            k = ks[0]
+            if one is not None:
+                v = one[4 * k : 4 * k + 4]
+                # One object per distinct value (a build holds millions of postings).
+                v = shared.setdefault(v, v)
+            else:
+                v = _pack([start + k], marks[2 * k : 2 * k + 2])
+            out.append((t.encode("utf-8"), 1, 1.0, v))
+        else:
+            v = _pack([start + k for k in ks], b"".join(marks[2 * k : 2 * k + 2] for k in ks))
+            out.append((t.encode("utf-8"), len(ks), float(len(ks)), v))
+    return out
+
+
+def neighbour_marks(seq: list[str], numbers: dict[str, int]) -> bytes:
+    """Two bytes a word of seq: the number of the common word just before
+    it and of the one just after it (NO_NEIGHBOUR: none, or not common).
+    The first word's `before` is always NO_NEIGHBOUR: a phrase that starts
+    before a passage belongs to the passage before."""
+    none = hq.NO_NEIGHBOUR
+    ids = [numbers.get(t, none) for t in seq]
+    out = bytearray(2 * len(seq))
+    out[2::2] = bytes(ids[:-1])
+    out[1:-1:2] = bytes(ids[1:])
+    if seq:
+        out[-1] = none
+        out[0] = none
+    return bytes(out)
 
 
 def make_schema() -> fields.Schema:
@@ -213,6 +302,7 @@ def make_schema() -> fields.Schema:
         tail=Words(),
         tail0=Words(),  # the first word of the tail alone: cross-passage phrases start their search here
         pair=Words(),  # adjacent pairs of very common words, at the first word's position
+        tailpair=Words(),  # the same, starting in the tail
         title=Words(),
         speaker=Words(),
         tag=Words(),
@@ -331,6 +421,7 @@ def transcript_docs(
     names = _listish(meta.get("speakers")) + _listish(meta.get("speaker"))
     default_speaker = hq.terms(" ; ".join(dict.fromkeys(names)))
     fmt = info.format.lower()
+    numbers = hq.common_numbers(common)
     cuts = passages(seg_terms, speakers, texts)
     for first, last in cuts:
         own: list[str] = []
@@ -343,17 +434,26 @@ def transcript_docs(
             j += 1
         spk = next((speakers[i] for i in range(first, last + 1) if speakers[i]), None)
         doc: dict[str, Any] = {"kind": "p", "tid": tid, "first": first, "last": last, "format": fmt}
+        tail = tail[:TAIL]
+        marks = neighbour_marks(own + tail, numbers)
+        n = len(own)
         if own:
-            doc["text"] = (0, own)
+            doc["text"] = (0, own, marks[: 2 * n], numbers)
         if tail:
-            doc["tail"] = (len(own), tail[:TAIL])
-            doc["tail0"] = (len(own), tail[:1])
-        seq = own + tail[:1]
+            doc["tail"] = (n, tail, marks[2 * n :], numbers)
+            doc["tail0"] = (n, tail[:1], marks[2 * n : 2 * n + 2], numbers)
+        seq = own + tail
         pairs = [
             (hq.pair(seq[i], seq[i + 1]), i) for i in range(len(seq) - 1) if seq[i] in common and seq[i + 1] in common
         ]
         if pairs:
-            doc["pair"] = (None, pairs)
+            # A pair that starts in the text (it may end on the tail's first
+            # word), and one that starts in the tail.
+            head = [p for p in pairs if p[1] < n]
+            if head:
+                doc["pair"] = (None, head)
+            if len(head) < len(pairs):
+                doc["tailpair"] = (None, pairs[len(head) :])
         if title:
             doc["title"] = (0, title)
         speaker_terms = hq.terms(spk) if spk else default_speaker
@@ -495,16 +595,24 @@ class _Writer(SegmentWriter):
                     lens = self._lens.get(name, {})
                     scorable = fobj.scorable
                 fw.start_term(tb)
-                add = fw.add
                 docs, weights, values = self._post[key]
-                for docnum, weight, vb in zip(docs, weights, values, strict=True):
-                    if scorable:
-                        length = lens.get(docnum)
-                        if length is None:
-                            length = pdr.doc_field_length(docnum, name) if pdr is not None else 0
-                    else:
-                        length = 0
-                    add(docnum, weight, vb, length)
+                if scorable:
+                    get = lens.get
+                    lengths = [get(d) for d in docs]
+                    if None in lengths:  # merged in from another segment: read them back
+                        lengths = [
+                            n if n is not None else (pdr.doc_field_length(d, name) if pdr is not None else 0)
+                            for d, n in zip(docs, lengths, strict=True)
+                        ]
+                else:
+                    lengths = [0] * len(docs)
+                pw = getattr(fw, "_postwriter", None)
+                if _BULK and pw is not None:
+                    _add_postings(pw, docs, weights, values, lengths)
+                else:
+                    add = fw.add
+                    for posting in zip(docs, weights, values, lengths, strict=True):
+                        add(*posting)
                 fw.finish_term()
             if last is not None:
                 fw.finish_field()
@@ -514,6 +622,35 @@ class _Writer(SegmentWriter):
                 pdr.close()
         self._post = {}
         self._lens = {}
+
+
+def _bulk_ok() -> bool:
+    from whoosh.codec import whoosh3
+
+    w = whoosh3.W3PostingsWriter
+    return all(hasattr(w, a) for a in ("_write_block", "_new_block", "add_posting", "finish_postings"))
+
+
+_BULK = _bulk_ok()
+
+
+def _add_postings(pw: Any, docs: array, weights: array, values: list[bytes], lengths: list[int]) -> None:
+    """A term's postings into Whoosh's W3 postings writer a block at a
+    time: what its add_posting does one posting at a time (a few
+    microseconds each, millions of times in a build), with the block's
+    statistics taken by min/max over the block."""
+    limit = pw._blocklimit
+    for i in range(0, len(docs), limit):
+        if i:  # a full block is buffered: write it, as add_posting would on the next posting
+            pw._write_block()
+        ws = weights[i : i + limit]
+        pw._ids = docs[i : i + limit]
+        pw._weights = ws
+        pw._values = [v for v in values[i : i + limit] if v]
+        pw._maxweight = max(0, max(ws))
+        ls = [n for n in lengths[i : i + limit] if n]
+        pw._minlength = min(ls) if ls else None
+        pw._maxlength = max(ls) if ls else 0
 
 
 def _tighten(folder: Path) -> None:
@@ -1276,6 +1413,109 @@ def _patch_leaf_skip() -> None:
     cls._hark_bisect = True
 
 
+class PackedValues:
+    """A posting block's values as one byte string and the end of each:
+    unpickling it makes two objects, where a tuple of values makes one per
+    posting (a third of the time of reading a block). Indexable like the
+    tuple Whoosh's reader expects; a value is cut out when asked for."""
+
+    __slots__ = ("blob", "ends")
+
+    def __init__(self, blob: bytes, code: str, ends: bytes) -> None:
+        self.blob = blob
+        self.ends = array(code)
+        self.ends.frombytes(ends)
+
+    @classmethod
+    def of(cls, values: list[bytes]) -> PackedValues:
+        ends = array("I", accumulate(map(len, values)))
+        code = "H" if not ends or ends[-1] < 65536 else "I"
+        return cls(b"".join(values), code, array(code, ends).tobytes())
+
+    def __reduce__(self) -> tuple:
+        return (PackedValues, (self.blob, self.ends.typecode, self.ends.tobytes()))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> bytes:
+        if i < 0:
+            i += len(self.ends)
+        return self.blob[self.ends[i - 1] if i else 0 : self.ends[i]]
+
+    def __iter__(self) -> Iterator[bytes]:
+        blob, start = self.blob, 0
+        for end in self.ends:
+            yield blob[start:end]
+            start = end
+
+
+class _Packed(array):
+    """An array that pickles as its bytes: Whoosh pickles blocks with
+    protocol 2, where a plain array pickles as a list of Python numbers.
+    Unpickles as a plain array."""
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        return (_unpack_array, (self.typecode, self.tobytes()))
+
+
+def _unpack_array(code: str, data: bytes) -> array:
+    a = array(code)
+    a.frombytes(data)
+    return a
+
+
+def _patch_blocks() -> None:
+    """Whoosh writes a posting block as a pickled tuple of three tuples
+    (ids, weights, values): reading one makes ~400 Python objects, the
+    bulk of every query's time on a large library. Write arrays and
+    PackedValues instead (the same pickle-in-zlib block, which Whoosh's own
+    reader also reads: it indexes and iterates them like the tuples), and
+    read ids back with a C-level running sum. Applied once, to the W3
+    codec only; steps aside if its block methods are not the ones known."""
+    from whoosh.codec import whoosh3
+
+    w, r = whoosh3.W3PostingsWriter, whoosh3.W3LeafMatcher
+    if getattr(w, "_hark_blocks", False) or not all(
+        hasattr(w, a) for a in ("_mini_ids", "_mini_weights", "_mini_values", "_write_block")
+    ):
+        return
+    if not hasattr(r, "_read_ids") or not hasattr(r, "_read_data"):
+        return
+
+    def _mini_ids(self: Any) -> Any:
+        ids = self._ids
+        if self._byteids:
+            return tuple(ids)
+        deltas = list(map(operator.sub, ids, [0, *ids[:-1]]))
+        return _Packed("H" if max(deltas, default=0) < 65536 else "I", deltas)
+
+    def _mini_weights(self: Any) -> Any:
+        weights = self._weights
+        if not weights:
+            return None
+        top = max(weights)
+        if top == min(weights):
+            return None if top == 1.0 else top
+        return _Packed("f", weights)
+
+    def _mini_values(self: Any) -> Any:
+        fixedsize = self._format.fixed_value_size()
+        if fixedsize is None or fixedsize < 0:
+            return PackedValues.of(self._values)
+        return None if fixedsize == 0 else b"".join(self._values)
+
+    def _read_ids(self: Any) -> None:
+        if self._data is None:
+            self._read_data()
+        ids = self._data[0]
+        self._ids = ids if self._byteids else tuple(accumulate(ids))
+
+    w._mini_ids, w._mini_weights, w._mini_values = _mini_ids, _mini_weights, _mini_values
+    r._read_ids = _read_ids
+    w._hark_blocks = True
+
+
 class _ViewFile:
     """A read-only file over a memoryview, without copying it."""
 
@@ -1359,6 +1599,7 @@ def _patch_buffer_file() -> None:
 
 _patch_leaf_skip()
 _patch_buffer_file()
+_patch_blocks()
 
 
 # -- the index ---------------------------------------------------------------------------
@@ -1378,6 +1619,7 @@ class Index:
             self.lib, self._own_lib = Library(library), True
         self._ix: Any = None
         self._searcher: Any = None
+        self._evaluator: hev.Engine | None = None
         self._lexicon: _Lexicon | None = None
         self._table: _Table | None = None
         self._surface: _Surface | None = None
@@ -1405,6 +1647,7 @@ class Index:
             except Exception:
                 pass
         self._searcher = None
+        self._evaluator = None
         self._ix = None
         self._lexicon = None
         self._table = None
@@ -1731,7 +1974,9 @@ class Index:
         a new one in an emptied folder."""
         if why is None or why == "new":
             try:
-                return windex.open_dir(str(self.path), indexname=INDEX_NAME)
+                ix = windex.open_dir(str(self.path), indexname=INDEX_NAME)
+                if sorted(ix.schema.names()) == sorted(make_schema().names()):
+                    return ix
             except Exception:
                 pass
         for name in os.listdir(self.path):
@@ -1827,8 +2072,10 @@ class Index:
         """Search the library. Hits are passages (one per passage, at the
         segment where the best match starts), best first.
 
+        Queries are evaluated by store.evaluate (the total is then always
+        exact); a shape it leaves to Whoosh runs there, where
         exact_total=False gives Whoosh's estimate of the total (cheaper for
-        very common words); time_limit (seconds) bounds the search for
+        very common words) and time_limit (seconds) bounds the search for
         type-ahead and marks the result partial. Raises IndexUnavailable if
         the index cannot be read (rebuild it and search again)."""
         with self._mutex:
@@ -1867,28 +2114,10 @@ class Index:
             return SearchResult(query=text, total=0, note=parsed.note)
         limit = max(1, int(limit))
         partial = False
-        # An exact total needs every match visited: do it in the same pass
-        # (block-quality skipping off) rather than a second, counting pass.
-        from whoosh.collectors import TopCollector
-
-        collector = TopCollector(limit=limit, usequality=not exact_total or time_limit is not None)
-        if time_limit is not None:
-            from whoosh.collectors import TimeLimit, TimeLimitCollector
-
-            tlc = TimeLimitCollector(collector, time_limit, use_alarm=False)
-            try:
-                s.search_with_collector(plan.query, tlc)
-            except TimeLimit:
-                partial = True
-            results = collector.results()
-        else:
-            s.search_with_collector(plan.query, collector)
-            results = collector.results()
-        docs = [(hit.docnum, hit.score) for hit in results]
-        if partial or not exact_total:
-            total = results.estimated_length() if not partial else max(len(docs), collector.total)
-        else:
-            total = len(results)
+        try:
+            docs, total = self._engine(s).search(plan.query, limit)
+        except hev.Unsupported:
+            docs, total, partial = self._whoosh_search(s, plan.query, limit, exact_total, time_limit)
         hits = self._hits(s, plan, docs)
         note = "; ".join(n for n in [parsed.note, *plan.notes] if n) or None
         # The total counts passages; a stale passage (library changed since) is dropped.
@@ -1897,6 +2126,49 @@ class Index:
         if total == 0 and suggest and not partial:
             result.suggestion = self._suggest(s, parsed, plan, in_id)
         return result
+
+    def forget_postings(self) -> None:
+        """Drop the posting lists decoded by earlier searches (memory, or a
+        benchmark's cold figures); the searcher stays open."""
+        with self._mutex:
+            self._evaluator = None
+
+    def _engine(self, s: Any) -> hev.Engine:
+        """The evaluator of the current searcher (its decoded-list cache
+        lives as long as the searcher)."""
+        if self._evaluator is None or self._evaluator.searcher is not s:
+            self._evaluator = hev.Engine(s)
+        return self._evaluator
+
+    @staticmethod
+    def _whoosh_search(
+        s: Any, q: wq.Query, limit: int, exact_total: bool, time_limit: float | None
+    ) -> tuple[list[tuple[int, float]], int, bool]:
+        """Whoosh's own evaluation, for a query shape store.evaluate leaves
+        to it: (docs, total, partial)."""
+        from whoosh.collectors import TopCollector
+
+        partial = False
+        # An exact total needs every match visited: do it in the same pass
+        # (block-quality skipping off) rather than a second, counting pass.
+        collector = TopCollector(limit=limit, usequality=not exact_total or time_limit is not None)
+        if time_limit is not None:
+            from whoosh.collectors import TimeLimit, TimeLimitCollector
+
+            tlc = TimeLimitCollector(collector, time_limit, use_alarm=False)
+            try:
+                s.search_with_collector(q, tlc)
+            except TimeLimit:
+                partial = True
+        else:
+            s.search_with_collector(q, collector)
+        results = collector.results()
+        docs = [(hit.docnum, hit.score) for hit in results]
+        if partial or not exact_total:
+            total = results.estimated_length() if not partial else max(len(docs), collector.total)
+        else:
+            total = len(results)
+        return docs, total, partial
 
     def _hits(self, s: Any, plan: hq.Plan, docs: list[tuple[int, float]]) -> list[Hit]:
         out: list[Hit] = []

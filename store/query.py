@@ -34,6 +34,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 
@@ -124,6 +125,21 @@ COMMON = frozenset(
 def pair(a: str, b: str) -> str:
     """The pair term of two adjacent common terms (a space never occurs in a term)."""
     return f"{a} {b}"
+
+
+# Neighbour marks: in the text fields every position of a word also
+# records which common word (if any) comes just before it and just after
+# it -- one byte each, the common word's number in `common_numbers`, or
+# NO_NEIGHBOUR. A phrase such as "student of running" is then found from
+# `student` (followed by `of`) and `running` (preceded by `of`): the posting
+# list of `of`, which spans most passages, is never read.
+NO_NEIGHBOUR = 255
+
+
+@lru_cache(maxsize=8)
+def common_numbers(common: frozenset[str]) -> dict[str, int]:
+    """Each common term's number in the neighbour marks."""
+    return {t: i for i, t in enumerate(sorted(common)[:NO_NEIGHBOUR])}
 
 
 class HarkAnalyzer(Tokenizer):
@@ -393,15 +409,23 @@ _META = ("note", "speaker", "title", "tag")
 class Adjacent(wq.Query):
     """Terms at fixed offsets from each other, each from its own field: a
     phrase (one field), a phrase that runs from a passage's text into its
-    tail, or one whose common words are matched by their indexed pairs.
-    Faster than Whoosh's Phrase (which builds span objects for every
-    candidate): candidates come from intersecting the posting lists, rarest
-    first, then a set lookup per part checks the positions. Block-quality
-    skipping stays on: the phrase matches a subset of the intersection, so
-    the intersection's score bounds still hold."""
+    tail, or one whose common words are matched by their indexed pairs or
+    by the neighbour marks of the words beside them. Faster than Whoosh's
+    Phrase (which builds span objects for every candidate): candidates come
+    from intersecting the posting lists, rarest first, then a set lookup
+    per part checks the positions. Block-quality skipping stays on: the
+    phrase matches a subset of the intersection, so the intersection's
+    score bounds still hold.
 
-    def __init__(self, parts: list[tuple[str, str, int]], boost: float = 1.0) -> None:
-        self.parts = list(parts)  # (field, term, offset in the phrase)
+    A part is (field, term, offset) or (field, term, offset, before,
+    after): before/after, when not -1, are the numbers of the common words
+    its neighbour marks must show (see `common_numbers`)."""
+
+    def __init__(self, parts: list[tuple], boost: float = 1.0) -> None:
+        self.parts: list[tuple[str, str, int, int, int]] = [
+            (p[0], p[1], p[2], -1, -1) if len(p) == 3 else tuple(p)  # type: ignore[misc]
+            for p in parts
+        ]
         self.boost = boost
 
     def __eq__(self, other: object) -> bool:
@@ -414,7 +438,11 @@ class Adjacent(wq.Query):
         return f"Adjacent({self.parts!r}, boost={self.boost})"
 
     def __str__(self) -> str:
-        return " ".join(f"{f}:{t!r}@{o}" for f, t, o in self.parts)
+        def one(f: str, t: str, o: int, before: int, after: int) -> str:
+            marks = f"[{before},{after}]" if before >= 0 or after >= 0 else ""
+            return f"{f}:{t!r}@{o}{marks}"
+
+        return " ".join(one(*p) for p in self.parts)
 
     def is_leaf(self) -> bool:
         return True
@@ -424,33 +452,55 @@ class Adjacent(wq.Query):
 
     def terms(self, phrases: bool = True) -> Iterator[tuple[str, str]]:
         if phrases:
-            for f, t, _o in self.parts:
+            for f, t, *_rest in self.parts:
                 yield f, t
 
     def field(self) -> str | None:
         return self.parts[0][0] if self.parts else None
 
     def estimate_size(self, ixreader) -> int:
-        return min((ixreader.doc_frequency(f, t) for f, t, _o in self.parts), default=0)
+        return min((ixreader.doc_frequency(f, t) for f, t, *_rest in self.parts), default=0)
 
     def matcher(self, searcher, context=None):
         from whoosh.matching import IntersectionMatcher, NullMatcher
 
         reader = searcher.reader()
         order = []
-        for k, (f, t, _o) in enumerate(self.parts):
+        for k, (f, t, *_rest) in enumerate(self.parts):
             if (f, t) not in reader:
                 return NullMatcher()
             order.append((reader.doc_frequency(f, t), k))
         order.sort()
         leaves = [wq.Term(self.parts[k][0], self.parts[k][1]).matcher(searcher, context) for _n, k in order]
-        offsets = [self.parts[k][2] for _n, k in order]
+        parts = [self.parts[k] for _n, k in order]
         m = leaves[0]
         for other in leaves[1:]:
             m = IntersectionMatcher(m, other)
-        if len(leaves) == 1:
+        if len(leaves) == 1 and parts[0][3] < 0 and parts[0][4] < 0:
             return m if self.boost == 1.0 else _wrap_boost(m, self.boost)
-        return _AdjacentMatcher(m, leaves, offsets, self.boost)
+        return _AdjacentMatcher(m, leaves, parts, self.boost)
+
+
+def has_neighbours(v: bytes, before: int, after: int) -> bool:
+    """Whether some position of a posting value has the neighbours asked
+    for (-1: any); the one-position value (code, position, marks) inline."""
+    if len(v) == 4 and v[0] == 98:
+        return (before < 0 or v[2] == before) and (after < 0 or v[3] == after)
+    return bool(marked_positions(v, before, after))
+
+
+def phrase_at(values: list[bytes], parts: list[tuple[str, str, int, int, int]]) -> bool:
+    """Whether a passage's posting values (one per part, in the order of
+    `parts`) hold the parts at their offsets, with the neighbours asked for."""
+    o0 = parts[0][2]
+    first = marked_positions(values[0], parts[0][3], parts[0][4])
+    if len(parts) == 1:
+        return bool(first)
+    rest = [
+        (set(marked_positions(v, before, after)), o - o0)
+        for v, (_f, _t, o, before, after) in zip(values[1:], parts[1:], strict=True)
+    ]
+    return any(all(p + d in ps for ps, d in rest) for p in first)
 
 
 def _wrap_boost(m, boost: float):
@@ -459,14 +509,39 @@ def _wrap_boost(m, boost: float):
     return WrappingMatcher(m, boost=boost)
 
 
+_SIZES = {ord(c): struct.calcsize(c) for c in "BHIbhi"}
+
+
 def _positions(v: bytes):
     """The positions of a posting value (store.index.PackedPositions): for
-    the usual one-byte code, the bytes themselves are the positions."""
-    if v[0] == 66:  # b"B"
+    the usual one-byte code, the bytes themselves are the positions. A
+    lower-case code means neighbour marks follow (two bytes a position)."""
+    c = v[0]
+    if c == 66:  # b"B"
         return v[1:]
-    code = chr(v[0])
-    n = (len(v) - 1) // struct.calcsize(code)
-    return struct.unpack_from(f"<{n}{code}", v, 1)
+    if c == 98:  # b"b"
+        return v[1 : 1 + (len(v) - 1) // 3]
+    size = _SIZES[c]
+    n = (len(v) - 1) // (size if c < 97 else size + 2)
+    return struct.unpack_from(f"<{n}{chr(c).upper()}", v, 1)
+
+
+def marked_positions(v: bytes, before: int, after: int) -> list[int]:
+    """The positions of a posting value whose neighbour marks say the
+    common word numbered `before` comes just before (-1: any) and the one
+    numbered `after` just after (-1: any)."""
+    ps = _positions(v)
+    if before < 0 and after < 0:
+        return list(ps)
+    if v[0] < 97:  # no marks in this field
+        return []
+    n = len(ps)
+    marks = v[len(v) - 2 * n :]
+    return [
+        p
+        for i, p in enumerate(ps)
+        if (before < 0 or marks[2 * i] == before) and (after < 0 or marks[2 * i + 1] == after)
+    ]
 
 
 def _adjacent_matcher_class():
@@ -474,18 +549,14 @@ def _adjacent_matcher_class():
     from whoosh.matching.wrappers import WrappingMatcher
 
     class _AdjacentMatcher(WrappingMatcher):
-        def __init__(self, child, leaves: list, offsets: list[int], boost: float = 1.0) -> None:
+        def __init__(self, child, leaves: list, parts: list[tuple], boost: float = 1.0) -> None:
             super().__init__(child, boost)
             self.leaves = leaves
-            self.offsets = offsets
+            self.parts = parts
             self._find()
 
         def _ok(self) -> bool:
-            leaves, offsets = self.leaves, self.offsets
-            o0 = offsets[0]
-            first = _positions(leaves[0].value())
-            rest = [(set(_positions(m.value())), o - o0) for m, o in zip(leaves[1:], offsets[1:], strict=True)]
-            return any(all(p + d in ps for ps, d in rest) for p in first)
+            return phrase_at([m.value() for m in self.leaves], self.parts)
 
         def _find(self) -> None:
             c = self.child
@@ -527,23 +598,44 @@ def _adjacent_matcher_class():
 _AdjacentMatcher = _adjacent_matcher_class()
 
 
-def _cover(words: list[str], lex: Lexicon, fieldname: str, upto: int) -> list[tuple[str, str, int]] | None:
-    """Parts for words[:upto] in a field, adjacent common words taken two
-    at a time from the pair field (a pair may run one word past upto: the
-    pair of a passage's last word and the next passage's first is indexed).
-    None when a needed pair is nowhere in the index."""
-    parts: list[tuple[str, str, int]] = []
-    j = 0
-    while j < upto:
-        if j + 1 < len(words) and words[j] in lex.common and words[j + 1] in lex.common:
-            p = pair(words[j], words[j + 1])
-            if not lex.df("pair", p):
-                return None
-            parts.append(("pair", p, j))
-            j += 2
+def _cover(words: list[str], lex: Lexicon, fields: list[str]) -> list[tuple] | None:
+    """The parts of a phrase whose word j is looked up in fields[j] (text,
+    tail0 or tail).
+
+    Plain words are looked up with their neighbour marks: a common word
+    beside a plain word is checked by the plain word's mark, not read. A
+    common word with only common words beside it is looked up with its
+    neighbour as a pair (the `pair` field for a pair starting in the text,
+    `tailpair` for one starting in the tail). None when a needed pair is
+    nowhere in the index."""
+    nums = common_numbers(lex.common)
+    k = len(words)
+    common = [w in nums for w in words]
+    parts: list[tuple] = []
+    checked: set[int] = set()
+    for j, w in enumerate(words):
+        if common[j]:
+            continue
+        before = nums[words[j - 1]] if j > 0 and common[j - 1] else -1
+        after = nums[words[j + 1]] if j + 1 < k and common[j + 1] else -1
+        parts.append((fields[j], w, j, before, after))
+        checked.update(i for i, m in ((j - 1, before), (j + 1, after)) if m >= 0)
+    for j in range(k):
+        if not common[j] or j in checked:
+            continue
+        if j + 1 < k and common[j + 1]:
+            at = j
+        elif j > 0 and common[j - 1]:
+            at = j - 1
         else:
-            parts.append((fieldname, words[j], j))
-            j += 1
+            parts.append((fields[j], words[j], j, -1, -1))
+            continue
+        p = pair(words[at], words[at + 1])
+        field = "pair" if fields[at] == "text" else "tailpair"
+        if not lex.df(field, p):
+            return None
+        parts.append((field, p, at, -1, -1))
+        checked.update((at, at + 1))
     return parts
 
 
@@ -554,19 +646,14 @@ def _cross_phrase(words: list[str], lex: Lexicon, boost: float = 1.0) -> wq.Quer
     phrase is found once, where it starts."""
     alts: list[wq.Query] = []
     k = len(words)
-    parts = _cover(words, lex, "text", k)
-    if parts is not None and all(lex.df(f, t) for f, t, _o in parts):
-        alts.append(Adjacent(parts, boost))
-    for cut in range(k - 1, 0, -1):
-        head = _cover(words, lex, "text", cut)
-        if head is None:
-            continue
-        covered = max(o + (2 if f == "pair" else 1) for f, _t, o in head)
-        # words[cut] must open the tail: tail0 holds only that word, a far
-        # shorter posting list than the word anywhere in a tail.
-        rest = [("tail0", words[cut], cut)] + [("tail", words[j], j) for j in range(max(cut + 1, covered), k)]
-        if all(lex.df(f, t) for f, t, _o in head + rest):
-            alts.append(Adjacent(head + rest, boost))
+    # words[cut] opens the tail: tail0 holds only the tail's first word, a
+    # far shorter posting list than the word anywhere in a tail.
+    layouts = [["text"] * k] + [["text"] * cut + ["tail0"] + ["tail"] * (k - cut - 1) for cut in range(k - 1, 0, -1)]
+    for fields in layouts:
+        parts = _cover(words, lex, fields)
+        if parts is not None and all(lex.df(f, t) for f, t, *_rest in parts):
+            alts.append(Adjacent(parts, boost))
+    alts = list(dict.fromkeys(alts))  # a layout whose tail words are all checked by marks repeats the first
     if not alts:
         return wq.NullQuery
     return alts[0] if len(alts) == 1 else wq.Or(alts)

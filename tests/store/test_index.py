@@ -575,8 +575,10 @@ def test_stale_schema_version_is_rebuilt(small, monkeypatch):
 def test_index_of_another_name_is_stale(small):
     idx, lib, _ids, tmp = small
     idx.close()
-    for p in (tmp / "index").glob("_hark3_*.toc"):
-        p.rename(p.with_name(p.name.replace("_hark3_", "_hark0_")))
+    tocs = list((tmp / "index").glob(f"_{sindex.INDEX_NAME}_*.toc"))
+    assert tocs
+    for p in tocs:
+        p.rename(p.with_name(p.name.replace(f"_{sindex.INDEX_NAME}_", "_hark0_")))
     idx2 = Index(tmp / "index", lib)
     assert idx2.health() == "stale"
     assert idx2.ensure().rebuilt.why == "stale"

@@ -1,0 +1,590 @@
+"""Query evaluation over whole posting lists, for the shapes hark's plans
+take (terms, phrases, AND, OR, NOT, AND-MAYBE, AND-NOT).
+
+Whoosh evaluates a query one posting at a time through a tree of Python
+matcher objects: an AND of two words of a few thousand passages each
+makes tens of thousands of method calls, and an exact total means
+scoring every match the same way. Here each posting list is decoded a
+block at a time into arrays, sets are combined with dict and set
+operations (in C), and only matches are scored -- with the searcher's own
+BM25F scorers, so the scores are Whoosh's. A very long list met by a few
+candidates (a rare word AND a common one) is not decoded whole: its block
+headers say which blocks can hold the candidates, and only those are read.
+
+Decoded lists are kept in a bounded cache per index segment: typing a
+query repeats its words, and the next keystroke finds them decoded.
+
+A query this module does not know (a shape hark's planner does not make)
+raises Unsupported; the caller runs it through Whoosh instead. Nothing
+here changes what matches or how it scores: tests/store/test_evaluate.py
+checks it against Whoosh on the same index.
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from collections.abc import Iterator
+from itertools import accumulate, chain
+from typing import Any
+
+from . import query as hq  # first: it imports Whoosh the lean way
+
+# isort: split
+from whoosh import query as wq
+
+CACHE_POSTINGS = 1_000_000  # decoded postings kept (~16 bytes each)
+SELECTIVE = 24  # a list this many times longer than its candidates is probed, not decoded
+LEAD_POSTINGS = 5_000  # a word in this many passages is ranked block by block, best blocks first
+
+
+class Unsupported(Exception):
+    """A query shape this evaluator leaves to Whoosh."""
+
+
+Scores = dict[int, float]
+
+
+class _List:
+    """One term's postings in one index segment."""
+
+    __slots__ = ("df", "_matcher", "_all", "_heads", "_bounds", "_blocks", "_deleted")
+
+    def __init__(self, matcher: Any, df: int, deleted: frozenset[int] | set[int] | None) -> None:
+        self.df = df
+        self._matcher = matcher
+        self._deleted = deleted
+        self._all: tuple[array, array, list] | None = None
+        self._heads: tuple[list[int], list[int]] | None = None  # (block max ids, block offsets)
+        self._bounds: list[tuple[float, int]] | None = None  # (block max weight, block min length)
+        self._blocks: dict[int, tuple[tuple, Any, Any]] = {}
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _blocked(self) -> bool:
+        m = self._matcher
+        return hasattr(m, "_goto") and hasattr(m, "_read_data") and hasattr(m, "_nextoffset")
+
+    def heads(self) -> tuple[list[int], list[int]]:
+        """Every block's last id and file offset, from the block headers
+        alone (no decompression)."""
+        if self._heads is None:
+            m = self._matcher
+            maxids: list[int] = []
+            offsets: list[int] = []
+            bounds: list[tuple[float, int]] = []
+            pos = m._baseoffset
+            while True:
+                m._lastblock = False  # Whoosh sets it, never clears it
+                m._goto(pos)
+                maxids.append(m._maxid)
+                offsets.append(pos)
+                bounds.append((m._maxweight, m._minlength))
+                if m._lastblock:
+                    break
+                pos = m._nextoffset
+            self._heads = (maxids, offsets)
+            self._bounds = bounds
+        return self._heads
+
+    def top(self, limit: int, scorer: tuple[float, float, float, Any]) -> list[int] | None:
+        """The `limit` documents with the best BM25 score (scorer: the
+        numerator, the two length constants and the length table), reading
+        blocks best bound (max weight, min length) first and stopping when
+        no block left can beat the last of them. None when the list is not
+        in blocks (read it whole instead)."""
+        if not self._blocked() or self._all is not None:
+            return None
+        num, c1, c2, table = scorer
+        self.heads()
+        assert self._bounds is not None
+        order = sorted(((num * w / (w + c1 + c2 * n), k) for k, (w, n) in enumerate(self._bounds)), reverse=True)
+        best: list[tuple[float, int]] = []
+        gone = self._deleted or ()
+        for b, k in order:
+            if len(best) >= limit and b < best[0][0]:
+                break
+            ids, weights, _v = self._block(k)
+            scores = [num * w / (w + c1 + c2 * table[d]) for d, w in zip(ids, weights, strict=True)]
+            if len(best) >= limit and max(scores) < best[0][0]:
+                continue
+            floor = best[0][0] if len(best) >= limit else -1.0
+            for sc, d in zip(scores, ids, strict=True):
+                if sc < floor or d in gone:
+                    continue
+                if len(best) < limit:
+                    heapq.heappush(best, (sc, -d))
+                elif (sc, -d) > best[0]:
+                    heapq.heapreplace(best, (sc, -d))
+                    floor = best[0][0]
+        return [-nd for _s, nd in best]
+
+    def count(self) -> int:
+        """How many documents (deleted ones left out) have the term."""
+        if self._all is not None:
+            return len(self._all[0])
+        if not self._deleted:
+            return self.df
+        if self._blocked() and self.df > SELECTIVE * len(self._deleted):
+            maxids = self.heads()[0]
+            hit = 0
+            for d in sorted(self._deleted):
+                k = bisect_left(maxids, d)
+                if k < len(maxids):
+                    ids = self._block(k)[0]
+                    j = bisect_left(ids, d)
+                    hit += j < len(ids) and ids[j] == d
+            return self.df - hit
+        return len(self.all()[0])
+
+    def _block(self, k: int) -> tuple[tuple, Any, Any]:
+        """Block k's (ids, weights, values), ids absolute."""
+        got = self._blocks.get(k)
+        if got is None:
+            m = self._matcher
+            m._lastblock = False  # Whoosh sets it, never clears it
+            m._goto(self.heads()[1][k])
+            m._read_data()
+            got = _unpack(m._data, m._blocklength, m._fixedsize)
+            self._blocks[k] = got
+        return got
+
+    def all(self) -> tuple[array, array, Any]:
+        """(ids, weights, values) of every posting, deleted documents left
+        out; values are cut out of their blocks only when asked for."""
+        if self._all is not None:
+            return self._all
+        ids: array = array("I")
+        weights: array = array("f")
+        starts: list[int] = []
+        parts: list[Any] = []
+        m = self._matcher
+        if self._blocked():
+            pos = m._baseoffset
+            while True:
+                m._lastblock = False  # Whoosh sets it, never clears it
+                m._goto(pos)
+                m._read_data()
+                bids, bw, bv = _unpack(m._data, m._blocklength, m._fixedsize)
+                starts.append(len(ids))
+                parts.append(bv)
+                ids.extend(bids)
+                weights.extend(bw.tolist() if isinstance(bw, array) and bw.typecode != "f" else bw)
+                if m._lastblock:
+                    break
+                pos = m._nextoffset
+        else:  # inlined postings, or another codec: the matcher's own interface
+            vs = []
+            while m.is_active():
+                ids.append(m.id())
+                weights.append(m.weight())
+                vs.append(m.value())
+                m.next()
+            starts, parts = [0], [vs]
+        values = _Values(starts, parts)
+        if self._deleted:
+            gone = self._deleted
+            keep = [i for i, d in enumerate(ids) if d not in gone]
+            ids = array("I", (ids[i] for i in keep))
+            weights = array("f", (weights[i] for i in keep))
+            values.index = keep
+        self._all = (ids, weights, values)
+        self._blocks.clear()
+        return self._all
+
+    def at(self, docs: list[int]) -> tuple[list[int], list[float], list]:
+        """The postings of the documents in `docs` (sorted) that have this
+        term: decodes only the blocks that can hold them when the list is
+        much longer than `docs`."""
+        if self._all is None and self._blocked() and self.df > SELECTIVE * len(docs):
+            maxids, _offsets = self.heads()
+            out_ids: list[int] = []
+            out_w: list[float] = []
+            out_v: list = []
+            gone = self._deleted or ()
+            k = 0
+            nblocks = len(maxids)
+            i = 0
+            while i < len(docs):
+                k = bisect_left(maxids, docs[i], k)
+                if k >= nblocks:
+                    break
+                bids, bw, bv = self._block(k)
+                top = maxids[k]
+                j = 0
+                while i < len(docs) and docs[i] <= top:
+                    d = docs[i]
+                    j = bisect_left(bids, d, j)
+                    if j < len(bids) and bids[j] == d and d not in gone:
+                        out_ids.append(d)
+                        out_w.append(bw[j])
+                        out_v.append(bv[j])
+                    i += 1
+            return out_ids, out_w, out_v
+        ids, weights, values = self.all()
+        if len(docs) * 4 < len(ids):
+            out = ([], [], [])
+            j = 0
+            n = len(ids)
+            for d in docs:
+                j = bisect_left(ids, d, j)
+                if j < n and ids[j] == d:
+                    out[0].append(d)
+                    out[1].append(weights[j])
+                    out[2].append(values[j])
+            return out
+        want = set(docs)
+        keep = [i for i, d in enumerate(ids) if d in want]
+        return [ids[i] for i in keep], [weights[i] for i in keep], [values[i] for i in keep]
+
+
+class _Values:
+    """The values of a whole list, kept in their blocks."""
+
+    __slots__ = ("starts", "parts", "index")
+
+    def __init__(self, starts: list[int], parts: list[Any]) -> None:
+        self.starts = starts
+        self.parts = parts
+        self.index: list[int] | None = None
+
+    def __getitem__(self, i: int) -> Any:
+        if self.index is not None:
+            i = self.index[i]
+        k = bisect_right(self.starts, i) - 1
+        return self.parts[k][i - self.starts[k]]
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.index is not None:
+            return (self[i] for i in range(len(self.index)))
+        return chain.from_iterable(self.parts)
+
+
+def _unpack(data: tuple, n: int, fixedsize: int | None) -> tuple[tuple, Any, Any]:
+    """A W3 block's (ids, weights, values) as Whoosh's own reader decodes them."""
+    ids = tuple(accumulate(data[0]))
+    w = data[1]
+    if w is None:
+        weights: Any = (1.0,) * n
+    elif isinstance(w, float):
+        weights = (w,) * n
+    else:
+        weights = w
+    vs = data[2]
+    if fixedsize is None or fixedsize < 0:
+        values: Any = vs
+    elif fixedsize == 0:
+        values = (None,) * n
+    else:
+        values = tuple(vs[i : i + fixedsize] for i in range(0, len(vs), fixedsize))
+    return ids, weights, values
+
+
+class _Cache:
+    """Decoded lists of a searcher's segments, bounded by CACHE_POSTINGS,
+    least recently used dropped first."""
+
+    def __init__(self) -> None:
+        self.lists: OrderedDict[tuple[int, str, str], _List | None] = OrderedDict()
+        self.held = 0
+
+    def get(self, key: tuple[int, str, str], make: Any) -> _List | None:
+        lists = self.lists
+        if key in lists:
+            lists.move_to_end(key)
+            return lists[key]
+        pl = lists[key] = make()
+        if pl is not None:
+            self.held += pl.df
+        while self.held > CACHE_POSTINGS and len(lists) > 1:
+            _k, old = lists.popitem(last=False)
+            if old is not None:
+                self.held -= old.df
+        return pl
+
+
+class Segment:
+    """One index segment (a leaf reader) and its searcher."""
+
+    def __init__(self, searcher: Any, reader: Any, cache: _Cache | None = None, number: int = 0) -> None:
+        self.searcher = searcher
+        self.reader = reader
+        self.cache = cache if cache is not None else _Cache()
+        self.number = number
+        self._scorers: dict[tuple[str, str], Any] = {}
+        deleted = reader.deleted_docs_set if reader.has_deletions() else None
+        self.deleted = frozenset(deleted) if deleted else None
+
+    def plist(self, field: str, text: str) -> _List | None:
+        def make() -> _List | None:
+            r = self.reader
+            if (field, text) not in r:
+                return None
+            m = r.postings(field, text)
+            m = getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
+            return _List(m, r.doc_frequency(field, text), self.deleted)
+
+        return self.cache.get((self.number, field, text), make)
+
+    def scorer(self, field: str, text: str) -> Any:
+        key = (field, text)
+        sc = self._scorers.get(key)
+        if sc is None:
+            sc = self._scorers[key] = self.searcher.weighting.scorer(self.searcher, field, text)
+        return sc
+
+    def scores(self, field: str, text: str, ids: Any, weights: Any, boost: float) -> list[float]:
+        """BM25F scores of postings, as the searcher's scorer gives them."""
+        sc = self.scorer(field, text)
+        table = getattr(sc, "_table", None)
+        if table is not None and hasattr(sc, "_num"):
+            num, c1, c2 = sc._num * boost, sc._c1, sc._c2
+            return [num * w / (w + c1 + c2 * table[d]) for d, w in zip(ids, weights, strict=True)]
+        if type(sc).__name__ == "WeightScorer":
+            return [w * boost for w in weights]
+        raise Unsupported(f"scorer {type(sc).__name__}")
+
+
+class Evaluator:
+    """Evaluates a query on one index segment: {docnum: score}."""
+
+    def __init__(self, seg: Segment) -> None:
+        self.seg = seg
+
+    def run(self, q: wq.Query) -> Scores:
+        return self.eval(q, None)
+
+    def top(self, q: wq.Query, limit: int) -> tuple[Scores, int]:
+        """Scores of a set of documents that holds the best `limit`, and the
+        number of matches. A query led by one very common word ("like",
+        "the": tens of thousands of passages), alone or with a few other
+        words that only add to the score (a title word, a note), is not
+        scored whole: the word's best `limit` passages (found block by
+        block, best blocks first) and the passages of the other words are
+        the candidates, and the count comes from the word's list."""
+        shape = self._led(q)
+        if shape is None:
+            scores = self.run(q)
+            return scores, len(scores)
+        lead, others = shape
+        pl = self.seg.plist(lead.fieldname, lead.text)
+        sc = self.seg.scorer(lead.fieldname, lead.text)
+        table = getattr(sc, "_table", None)
+        if pl is None or table is None or not hasattr(sc, "_num"):
+            scores = self.run(q)
+            return scores, len(scores)
+        num, c1, c2 = sc._num, sc._c1, sc._c2
+        best = pl.top(limit, (num, c1, c2, table))
+        if best is None:
+            scores = self.run(q)
+            return scores, len(scores)
+        extra: set[int] = set()
+        for other in others:
+            extra.update(self.eval(other, None))
+        scores = self.eval(q, sorted(extra.union(best)))
+        # Matches: the word's passages, and (an OR) the others' outside them.
+        total = pl.count()
+        if isinstance(_strip(q), wq.Or) and extra:
+            ids, _w, _v = pl.at(sorted(extra))
+            total += len(extra) - len(ids)
+        return scores, total
+
+    def _led(self, q: Any) -> tuple[wq.Term, list] | None:
+        """(the leading word, the other parts) of a query whose matches are
+        a very common word's passages, plus (OR) or scored by (AND-MAYBE) a
+        few other words; None for any other query."""
+        others: list = []
+        node = q
+        if isinstance(node, wq.AndMaybe):
+            others.append(node.b)
+            node = node.a
+        alts = node.subqueries if isinstance(node, wq.Or) and not node.minmatch and node.scale is None else [node]
+        if not all(isinstance(a, wq.Term) for a in alts):
+            return None
+        lead = max(alts, key=self._size)
+        if self._size(lead) < LEAD_POSTINGS or lead.boost != 1.0:
+            return None
+        others += [a for a in alts if a is not lead]
+        return lead, others
+
+    # `within`: sorted candidate documents the result must come from (or None).
+
+    def eval(self, q: Any, within: list[int] | None) -> Scores:
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return {}
+        if isinstance(q, wq.Term):
+            return self._term(q.fieldname, q.text, q.boost, within)
+        if isinstance(q, hq.Adjacent):
+            return self._adjacent(q, within)
+        if isinstance(q, wq.And):
+            return self._and(q.subqueries, within, q.boost)
+        if isinstance(q, wq.Or):
+            if q.minmatch or q.scale is not None:
+                raise Unsupported("Or with minmatch or scale")
+            out: Scores = {}
+            for sub in q.subqueries:
+                for d, s in self.eval(sub, within).items():
+                    out[d] = out.get(d, 0.0) + s
+            return _boosted(out, q.boost)
+        if isinstance(q, wq.AndMaybe):
+            a = self.eval(q.a, within)
+            if a:
+                b = self.eval(q.b, sorted(a))
+                for d, s in b.items():
+                    if d in a:
+                        a[d] += s
+            return _boosted(a, q.boost)
+        if isinstance(q, wq.AndNot):
+            a = self.eval(q.a, within)
+            if a:
+                for d in self.eval(q.b, sorted(a)):
+                    a.pop(d, None)
+            return _boosted(a, q.boost)
+        if isinstance(q, wq.Not):
+            raise Unsupported("a lone Not")
+        raise Unsupported(type(q).__name__)
+
+    def _size(self, q: Any) -> int:
+        """An upper bound on a query's matches, to order an AND's parts."""
+        if isinstance(q, wq.Term):
+            pl = self.seg.plist(q.fieldname, q.text)
+            return pl.df if pl is not None else 0
+        if isinstance(q, hq.Adjacent):
+            return min((self._size(wq.Term(p[0], p[1])) for p in q.parts), default=0)
+        if isinstance(q, wq.And):
+            return min((self._size(s) for s in q.subqueries if not isinstance(s, wq.Not)), default=0)
+        if isinstance(q, (wq.AndMaybe, wq.AndNot)):
+            return self._size(q.a)
+        if isinstance(q, wq.Or):
+            return sum(self._size(s) for s in q.subqueries)
+        return 1 << 40
+
+    def _and(self, subs: list, within: list[int] | None, boost: float) -> Scores:
+        pos = [s for s in subs if not isinstance(s, wq.Not)]
+        neg = [s.query for s in subs if isinstance(s, wq.Not)]
+        if not pos:
+            raise Unsupported("an AND of NOTs")
+        pos.sort(key=self._size)
+        out: Scores | None = None
+        for sub in pos:
+            got = self.eval(sub, within if out is None else sorted(out))
+            if out is None:
+                out = got
+            else:
+                out = {d: s + got[d] for d, s in out.items() if d in got}
+            if not out:
+                return {}
+        assert out is not None
+        for sub in neg:
+            for d in self.eval(sub, sorted(out)):
+                out.pop(d, None)
+        if neg:  # Whoosh scores a NOT inside an AND as 1.0 (its inverse matcher's weight)
+            for d in out:
+                out[d] += len(neg)
+        return _boosted(out, boost)
+
+    def _term(self, field: str, text: str, boost: float, within: list[int] | None) -> Scores:
+        pl = self.seg.plist(field, text)
+        if pl is None:
+            return {}
+        if within is None:
+            ids, weights, _v = pl.all()
+        else:
+            ids, weights, _v = pl.at(within)
+        return dict(zip(ids, self.seg.scores(field, text, ids, weights, boost), strict=True))
+
+    def _adjacent(self, q: hq.Adjacent, within: list[int] | None) -> Scores:
+        """Every part at its offset from the first: candidates from the
+        rarest part, narrowed by each next one, then positions checked."""
+        parts = []
+        for part in q.parts:
+            pl = self.seg.plist(part[0], part[1])
+            if pl is None:
+                return {}
+            parts.append((pl.df, part, pl))
+        parts.sort(key=lambda p: p[0])
+        if len(parts) == 1:
+            return self._marked(parts[0][1], parts[0][2], within, q.boost)
+        found: list[tuple[tuple, dict[int, int], Any, Any]] = []
+        cand = within
+        has = hq.has_neighbours
+        for _df, part, pl in parts:
+            ids, weights, values = pl.all() if cand is None else pl.at(cand)
+            before, after = part[3], part[4]
+            last = found[-1][1] if found else None
+            # Marks narrow a part at once (a word followed by "of" is far
+            # rarer than the word), before the next part is read.
+            if before >= 0 or after >= 0:
+                if last is None:
+                    got = {d: i for i, (d, v) in enumerate(zip(ids, values, strict=True)) if has(v, before, after)}
+                else:
+                    got = {d: i for i, d in enumerate(ids) if d in last and has(values[i], before, after)}
+            elif last is None:
+                got = {d: i for i, d in enumerate(ids)}
+            else:
+                got = {d: i for i, d in enumerate(ids) if d in last}
+            if not got:
+                return {}
+            found.append((part, got, weights, values))
+            cand = sorted(got)
+        docs = cand or []
+        ordered = [part for part, *_x in found]
+        docs = [d for d in docs if hq.phrase_at([v[g[d]] for _p, g, _w, v in found], ordered)]
+        out: Scores = dict.fromkeys(docs, 0.0)
+        for part, g, weights, _v in found:
+            ws = [weights[g[d]] for d in docs]
+            for d, s in zip(docs, self.seg.scores(part[0], part[1], docs, ws, q.boost), strict=True):
+                out[d] += s
+        return out
+
+    def _marked(self, part: tuple, pl: _List, within: list[int] | None, boost: float) -> Scores:
+        """A one-part phrase: a word whose neighbour marks show the common
+        words beside it ("the model", "reasoning just")."""
+        f, t, _o, before, after = part
+        ids, weights, values = pl.all() if within is None else pl.at(within)
+        if before < 0 and after < 0:
+            keep = range(len(ids))
+        else:
+            has = hq.has_neighbours
+            keep = [i for i, v in enumerate(values) if has(v, before, after)]
+        docs = [ids[i] for i in keep]
+        ws = [weights[i] for i in keep]
+        return dict(zip(docs, self.seg.scores(f, t, docs, ws, boost), strict=True))
+
+
+def _strip(q: Any) -> Any:
+    return q.a if isinstance(q, wq.AndMaybe) else q
+
+
+def _boosted(scores: Scores, boost: float) -> Scores:
+    if boost != 1.0:
+        for d in scores:
+            scores[d] *= boost
+    return scores
+
+
+class Engine:
+    """The evaluator for one searcher: its segments' caches live as long as
+    the searcher does (a refreshed searcher gets a new Engine)."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        cache = _Cache()
+        self.segments = [
+            (Segment(ss, ss.reader(), cache, n), offset) for n, (ss, offset) in enumerate(searcher.leaf_searchers())
+        ]
+
+    def search(self, q: wq.Query, limit: int) -> tuple[list[tuple[int, float]], int]:
+        """The best `limit` documents (global docnum, score), best first
+        (ties: the earlier document), and the exact number of matches.
+        Raises Unsupported for a query it leaves to Whoosh."""
+        total = 0
+        best: list[tuple[float, int]] = []
+        for seg, offset in self.segments:
+            scores, n = Evaluator(seg).top(q, limit)
+            total += n
+            top = heapq.nlargest(limit, ((s, -(d + offset)) for d, s in scores.items()))
+            best = heapq.nlargest(limit, best + top)
+        return [(-nd, s) for s, nd in best], total
