@@ -162,13 +162,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
-def _sync_index(args: argparse.Namespace, lib, *, quiet: bool = False) -> None:
-    """Bring the search index in line with the library (if search exists)."""
+def _sync_index(args: argparse.Namespace, lib, *, quiet: bool = False, index: Path | None = None) -> None:
+    """Bring the search index (the home's, or `index`) in line with the library."""
     try:
         from store import index as index_mod
     except ImportError:
         return
-    index_mod.sync_quietly(lib, _paths(args).index, message=None if quiet else lambda m: _err(m))
+    where = index if index is not None else _paths(args).index
+    index_mod.sync_quietly(lib, where, message=None if quiet else lambda m: _err(m))
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -307,7 +308,8 @@ def _run_demo(args: argparse.Namespace) -> int:
             report = import_paths(lib, [samples_dir()])
             if report.failed:
                 raise CommandError(f"the demo library did not import: {report.failed[0][0]}: {report.failed[0][1]}")
-            _sync_index(args, lib, quiet=True)
+            # The demo's own index: the user's is not touched.
+            _sync_index(args, lib, quiet=True, index=paths.index)
         return _run_app(args, paths, demo=True)
 
 
