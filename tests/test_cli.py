@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import tui.cli as cli
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,6 +223,15 @@ def test_a_library_that_cannot_be_written_is_read_with_one_line(home, tmp_path, 
         assert run(capsys, "show", "7") == (1, "", note + "hark: no transcript 7 (see `hark list`)\n")
         assert run(capsys, "import", str(tmp_path / "a.srt")) == (1, "", refusal)
         assert run(capsys, "remove", "1", "--yes") == (1, "", refusal)
-        assert run(capsys, "open", "1") == (1, "", refusal)
+        # Opening a transcript to read it works (the app says it is read-only);
+        # giving it media is a change.
+        opened = []
+        m.setattr(cli, "_run_app", lambda args, paths, **kw: opened.append(kw["open_id"]) or 0)
+        assert run(capsys, "open", "1") == (0, "", note)
+        assert opened == [1]
+        media = tmp_path / "a.mp3"
+        media.write_bytes(b"ID3")
+        assert run(capsys, "open", "1", "--media", str(media)) == (1, "", refusal)
+        assert opened == [1]
         assert run(capsys, "annotations", "import", str(tmp_path / "notes.json")) == (1, "", refusal)
     assert run(capsys, "list")[1] == before[("list",)]

@@ -275,7 +275,9 @@ def _run_app(
 
 def cmd_open(args: argparse.Namespace) -> int:
     tid = _transcript_id(args.id)
-    with _library(args) as lib:
+    # Reading a transcript works on a read-only library (the app says so);
+    # giving it media is a change.
+    with _library(args, read=args.media is None) as lib:
         if lib.info(tid) is None:
             raise CommandError(f"no transcript {tid} (see `hark list`)")
     media = None
