@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .model import Chapter, Segment, Transcript
-from .paths import private_dir, private_file
+from .paths import UNWRITABLE, private_dir, private_file
 
 T = TypeVar("T")
 
@@ -126,7 +126,7 @@ class _Unwritable(LibraryError):
 # WAL index (library.sqlite3-shm) cannot be created or grown, or the file
 # itself cannot be opened for writing.
 _UNWRITABLE_SQLITE = ("readonly", "read-only", "unable to open database file", "disk i/o error", "disk is full")
-_UNWRITABLE_ERRNOS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM}
+_UNWRITABLE_ERRNOS = set(UNWRITABLE)
 
 
 def _unwritable(e: sqlite3.Error) -> bool:

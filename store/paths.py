@@ -7,9 +7,20 @@ to its user config folder.
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+# Why a file cannot be written, by errno, when the cause is the disk (read-only
+# or full) or the permissions, not the file: reading may still work.
+UNWRITABLE: dict[int, str] = {
+    errno.EROFS: "read-only filesystem",
+    errno.ENOSPC: "disk full",
+    errno.EDQUOT: "disk full",
+    errno.EACCES: "no permission to write",
+    errno.EPERM: "no permission to write",
+}
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600

@@ -12,14 +12,13 @@ position is quietly not saved, and every other write raises ReadOnly.
 
 from __future__ import annotations
 
-import errno
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.library import Library, LibraryError, LibraryReadOnly, StoredTranscript, TranscriptInfo
-from store.paths import Paths
+from store.paths import UNWRITABLE, Paths
 from store.text import format_time
 
 from .panes import AnnotationView, HitView
@@ -314,16 +313,6 @@ def _forget_read_only(paths: Paths) -> None:
             del _poll[paths.library]
 
 
-# Writing the index failed because the disk is read-only or full.
-_UNWRITABLE = {
-    errno.EROFS: "read-only filesystem",
-    errno.ENOSPC: "disk full",
-    errno.EDQUOT: "disk full",
-    errno.EACCES: "no permission to write",
-    errno.EPERM: "no permission to write",
-}
-
-
 def warm_index(paths: Paths) -> str | None:
     """Open (and if needed rebuild or catch up) the index in the background.
     On a disk that cannot be written an index that is only behind the
@@ -335,9 +324,9 @@ def warm_index(paths: Paths) -> str | None:
         try:
             ix.ensure(message=messages.append)
         except OSError as e:
-            if e.errno not in _UNWRITABLE:
+            if e.errno not in UNWRITABLE:
                 raise
-            reason = ix.lib.read_only_why or _UNWRITABLE[e.errno]
+            reason = ix.lib.read_only_why or UNWRITABLE[e.errno]
             state = ix.health()
             if state is not None:
                 what = {"missing": "is missing", "stale": "is from another version"}.get(state, "is damaged")

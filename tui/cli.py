@@ -8,7 +8,6 @@ unexpected errors print one line and a hint to rerun with --debug.
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import os
 import re
@@ -19,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from store.paths import UNWRITABLE
 from store.text import clean_line, format_time, strip_escapes
 
 
@@ -62,7 +62,7 @@ def safe(text: str) -> str:
 
 
 # A disk that is read-only or full: reading may still work (see _library).
-UNWRITABLE_ERRNOS = (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM)
+UNWRITABLE_ERRNOS = tuple(UNWRITABLE)
 
 
 def _paths(args: argparse.Namespace):

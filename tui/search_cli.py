@@ -19,7 +19,6 @@ words, "did you mean") go to stderr in both modes.
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import sys
 from collections.abc import Iterator
@@ -104,20 +103,12 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-_WHY = {
-    errno.EROFS: "read-only filesystem",
-    errno.ENOSPC: "disk full",
-    errno.EDQUOT: "disk full",
-    errno.EACCES: "no permission to write",
-    errno.EPERM: "no permission to write",
-}
-
-
 @contextmanager
 def _unwritable_index(idx, lib, *, behind: bool) -> Iterator[None]:
     """Writing the index failed on a read-only or full disk: an index that
     is only behind the library is searched as it is (one line says so);
     a missing or damaged one cannot be, and the command fails in one line."""
+    from store.paths import UNWRITABLE
     from tui.cli import UNWRITABLE_ERRNOS, CommandError, _err
 
     try:
@@ -125,7 +116,7 @@ def _unwritable_index(idx, lib, *, behind: bool) -> Iterator[None]:
     except OSError as e:
         if e.errno not in UNWRITABLE_ERRNOS:
             raise
-        reason = lib.read_only_why or _WHY.get(e.errno, e.strerror or "cannot be written")
+        reason = lib.read_only_why or UNWRITABLE.get(e.errno, e.strerror or "cannot be written")
         state = idx.health() if behind else "corrupt"
         if state is None:
             _err(f"the search index cannot be brought up to date ({reason}): searching it as it is")
