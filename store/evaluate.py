@@ -35,7 +35,7 @@ from . import query as hq  # first: it imports Whoosh the lean way
 # isort: split
 from whoosh import query as wq
 
-CACHE_POSTINGS = 1_000_000  # decoded postings kept (~16 bytes each)
+CACHE_POSTINGS = 500_000  # decoded postings kept (~20-40 bytes each)
 SELECTIVE = 24  # a list this many times longer than its candidates is probed, not decoded
 LEAD_POSTINGS = 5_000  # a word in this many passages is ranked block by block, best blocks first
 
@@ -59,7 +59,7 @@ class _List:
         self._all: tuple[array, array, list] | None = None
         self._heads: tuple[list[int], list[int]] | None = None  # (block max ids, block offsets)
         self._bounds: list[tuple[float, int]] | None = None  # (block max weight, block min length)
-        self._blocks: dict[int, tuple[tuple, Any, Any]] = {}
+        self._blocks: dict[int, tuple[array, Any, Any]] = {}
 
     # -- reading ----------------------------------------------------------------------
 
@@ -139,7 +139,7 @@ class _List:
             return self.df - hit
         return len(self.all()[0])
 
-    def _block(self, k: int) -> tuple[tuple, Any, Any]:
+    def _block(self, k: int) -> tuple[array, Any, Any]:
         """Block k's (ids, weights, values), ids absolute."""
         got = self._blocks.get(k)
         if got is None:
@@ -262,9 +262,9 @@ class _Values:
         return chain.from_iterable(self.parts)
 
 
-def _unpack(data: tuple, n: int, fixedsize: int | None) -> tuple[tuple, Any, Any]:
+def _unpack(data: tuple, n: int, fixedsize: int | None) -> tuple[array, Any, Any]:
     """A W3 block's (ids, weights, values) as Whoosh's own reader decodes them."""
-    ids = tuple(accumulate(data[0]))
+    ids = array("I", accumulate(data[0]))  # 4 bytes an id, where a tuple holds an int object
     w = data[1]
     if w is None:
         weights: Any = (1.0,) * n
