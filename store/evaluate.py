@@ -368,7 +368,7 @@ class Evaluator:
         if shape is None:
             scores = self.run(q)
             return scores, len(scores)
-        lead, others = shape
+        lead, alts, optional = shape
         pl = self.seg.plist(lead.fieldname, lead.text)
         sc = self.seg.scorer(lead.fieldname, lead.text)
         table = getattr(sc, "_table", None)
@@ -380,25 +380,29 @@ class Evaluator:
         if best is None:
             scores = self.run(q)
             return scores, len(scores)
-        extra: set[int] = set()
-        for other in others:
+        either: set[int] = set()  # passages of the OR's other words
+        for other in alts:
+            either.update(self.eval(other, None))
+        extra = set(either)
+        for other in optional:
             extra.update(self.eval(other, None))
         scores = self.eval(q, sorted(extra.union(best)))
-        # Matches: the word's passages, and (an OR) the others' outside them.
+        # Matches: the word's passages, and the OR's other words' outside them.
         total = pl.count()
-        if isinstance(_strip(q), wq.Or) and extra:
-            ids, _w, _v = pl.at(sorted(extra))
-            total += len(extra) - len(ids)
+        if either:
+            ids, _w, _v = pl.at(sorted(either))
+            total += len(either) - len(ids)
         return scores, total
 
-    def _led(self, q: Any) -> tuple[wq.Term, list] | None:
-        """(the leading word, the other parts) of a query whose matches are
-        a very common word's passages, plus (OR) or scored by (AND-MAYBE) a
-        few other words; None for any other query."""
-        others: list = []
+    def _led(self, q: Any) -> tuple[wq.Term, list, list] | None:
+        """(the leading word, the OR's other words, the AND-MAYBE's optional
+        part) of a query whose matches are a very common word's passages,
+        plus (OR) or scored by (AND-MAYBE) a few other words; None for any
+        other query."""
+        optional: list = []
         node = q
         if isinstance(node, wq.AndMaybe):
-            others.append(node.b)
+            optional.append(node.b)
             node = node.a
         alts = node.subqueries if isinstance(node, wq.Or) and not node.minmatch and node.scale is None else [node]
         if not all(isinstance(a, wq.Term) for a in alts):
@@ -406,8 +410,7 @@ class Evaluator:
         lead = max(alts, key=self._size)
         if self._size(lead) < LEAD_POSTINGS or lead.boost != 1.0:
             return None
-        others += [a for a in alts if a is not lead]
-        return lead, others
+        return lead, [a for a in alts if a is not lead], optional
 
     # `within`: sorted candidate documents the result must come from (or None).
 
@@ -552,10 +555,6 @@ class Evaluator:
         docs = [ids[i] for i in keep]
         ws = [weights[i] for i in keep]
         return dict(zip(docs, self.seg.scores(f, t, docs, ws, boost), strict=True))
-
-
-def _strip(q: Any) -> Any:
-    return q.a if isinstance(q, wq.AndMaybe) else q
 
 
 def _boosted(scores: Scores, boost: float) -> Scores:

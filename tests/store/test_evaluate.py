@@ -10,6 +10,7 @@ import random
 from pathlib import Path
 
 import pytest
+from whoosh import query as wq
 from whoosh.collectors import TopCollector
 
 from store import evaluate as hev
@@ -115,11 +116,18 @@ def test_search_through_whoosh_gives_the_same_hits(samples_index, text, monkeypa
         }
 
 
-@pytest.mark.parametrize("word", ["the", "a", "and", "know", "tide"])
+LED = [
+    # an OR of words (as a word and its note) scored up by a title word
+    wq.AndMaybe(wq.Or([wq.Term("text", "tide"), wq.Term("text", "moon")]), wq.Term("title", "tide", boost=3.0)),
+    wq.Or([wq.Term("text", "the"), wq.Term("text", "harbour")]),
+]
+
+
+@pytest.mark.parametrize("word", ["the", "a", "and", "know", "tide", *LED])
 def test_common_word_ranked_block_by_block_matches_scoring_all(samples_index, word, monkeypatch):
     idx, _lib = samples_index
     s = idx._searcher_now()
-    q = idx._plan(s, word, None)[1].query
+    q = word if isinstance(word, wq.Query) else idx._plan(s, word, None)[1].query
     full = hev.Engine(s)
     everything = []
     total = 0
