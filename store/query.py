@@ -108,12 +108,14 @@ def spans(text: str) -> list[tuple[str, int, int]]:
     return [(term(m.group()), m.start(), m.end()) for m in TOKEN.finditer(text)]
 
 
-# Words so frequent that a phrase of them alone ("of the", "you know")
-# would read through most of the index. Adjacent pairs of them are indexed
-# as one term (the passage's `pair` field): a phrase with such a pair first
-# narrows its candidates to the passages that have the pair. The index
-# takes the most frequent terms of its own library (store.index); this
-# English list stands in for a library too small to tell.
+# Words so frequent that a phrase with them ("of the", "student of
+# running") would read through most of the index. Adjacent pairs of them
+# are indexed as one term (the `pair` and `tailpair` fields), and every
+# other word records which of them stands just before and after it (its
+# neighbour marks): a phrase is found without reading their posting lists.
+# The index takes the most frequent terms of its own library
+# (store.index); this English list stands in for a library too small to
+# tell.
 COMMON = frozenset(
     terms(
         "the of and to a in is it you that i was for on are with as be at this have not but what "
@@ -373,7 +375,7 @@ def parse(text: str, schema) -> ParsedQuery:
 class Lexicon(Protocol):
     """What expansion needs to know about the index's terms."""
 
-    common: frozenset[str]  # the terms whose adjacent pairs are indexed
+    common: frozenset[str]  # the terms with indexed pairs and neighbour marks
 
     def df(self, field: str, t: str) -> int: ...
 
