@@ -285,7 +285,9 @@ class HarkApp(App[int]):
         self.call_from_thread(self._show_library, items, counts, read_only)
 
     def _show_library(self, items, counts, read_only: str | None = None) -> None:
-        self.query_one(LibraryPane).set_items(items, counts)
+        pane = self.query_one(LibraryPane)
+        pane.read_only = read_only  # before the items: an empty library's hint says why
+        pane.set_items(items, counts)
         self._set_read_only(read_only)
         if not self._warmed:
             # Only after the first screen: warming (or rebuilding) the index

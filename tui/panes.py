@@ -99,6 +99,7 @@ class LibraryPane(Pane):
     def __init__(self) -> None:
         super().__init__(id="library")
         self.items: list[TranscriptInfo] = []
+        self.read_only: str | None = None  # why the library cannot be changed, if it cannot
         self.annotation_counts: dict[int, int] = {}
         self.sort = "opened"
 
@@ -145,7 +146,9 @@ class LibraryPane(Pane):
         elif options:
             ol.highlighted = 0
         hint = self.query_one("#library-hint", Static)
-        if not self.items:
+        if not self.items and self.read_only is not None:
+            hint.update(Text(f"The library is empty and read-only\n({self.read_only}):\nnothing can be added here."))
+        elif not self.items:
             hint.update(
                 Text(
                     "The library is empty.\nImport transcripts with\n  hark import PATH…\n"

@@ -251,6 +251,8 @@ async def test_an_empty_read_only_library_does_not_add_the_samples(tmp_path: Pat
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         assert _status(app) == "The library is empty and read-only (opened read-only)."
+        hint = str(app.query_one("#library-hint").render())
+        assert "empty and read-only" in hint and "press D" not in hint
         await pilot.press("D")
         await settle(app, pilot)
         assert said[-1] == "Read-only (opened read-only): the sample library is not added."
