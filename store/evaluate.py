@@ -67,6 +67,19 @@ class _List:
         m = self._matcher
         return hasattr(m, "_goto") and hasattr(m, "_read_data") and hasattr(m, "_nextoffset")
 
+    def _walk(self) -> Iterator[int]:
+        """Go to each block in turn (its header read, its data not), and
+        yield its offset."""
+        m = self._matcher
+        pos = m._baseoffset
+        while True:
+            m._lastblock = False  # Whoosh sets it, never clears it
+            m._goto(pos)
+            yield pos
+            if m._lastblock:
+                return
+            pos = m._nextoffset
+
     def heads(self) -> tuple[list[int], list[int]]:
         """Every block's last id and file offset, from the block headers
         alone (no decompression)."""
@@ -75,16 +88,10 @@ class _List:
             maxids: list[int] = []
             offsets: list[int] = []
             bounds: list[tuple[float, int]] = []
-            pos = m._baseoffset
-            while True:
-                m._lastblock = False  # Whoosh sets it, never clears it
-                m._goto(pos)
+            for pos in self._walk():
                 maxids.append(m._maxid)
                 offsets.append(pos)
                 bounds.append((m._maxweight, m._minlength))
-                if m._lastblock:
-                    break
-                pos = m._nextoffset
             self._heads = (maxids, offsets)
             self._bounds = bounds
         return self._heads
@@ -162,19 +169,13 @@ class _List:
         parts: list[Any] = []
         m = self._matcher
         if self._blocked():
-            pos = m._baseoffset
-            while True:
-                m._lastblock = False  # Whoosh sets it, never clears it
-                m._goto(pos)
+            for _pos in self._walk():
                 m._read_data()
                 bids, bw, bv = _unpack(m._data, m._blocklength, m._fixedsize)
                 starts.append(len(ids))
                 parts.append(bv)
                 ids.extend(bids)
                 weights.extend(bw.tolist() if isinstance(bw, array) and bw.typecode != "f" else bw)
-                if m._lastblock:
-                    break
-                pos = m._nextoffset
         else:  # inlined postings, or another codec: the matcher's own interface
             vs = []
             while m.is_active():
@@ -365,19 +366,15 @@ class Evaluator:
         block, best blocks first) and the passages of the other words are
         the candidates, and the count comes from the word's list."""
         shape = self._led(q)
-        if shape is None:
-            scores = self.run(q)
-            return scores, len(scores)
-        lead, alts, optional = shape
-        pl = self.seg.plist(lead.fieldname, lead.text)
-        sc = self.seg.scorer(lead.fieldname, lead.text)
-        table = getattr(sc, "_table", None)
-        if pl is None or table is None or not hasattr(sc, "_num"):
-            scores = self.run(q)
-            return scores, len(scores)
-        num, c1, c2 = sc._num, sc._c1, sc._c2
-        best = pl.top(limit, (num, c1, c2, table))
-        if best is None:
+        best = None
+        if shape is not None:
+            lead, alts, optional = shape
+            pl = self.seg.plist(lead.fieldname, lead.text)
+            sc = self.seg.scorer(lead.fieldname, lead.text)
+            table = getattr(sc, "_table", None)
+            if pl is not None and table is not None and hasattr(sc, "_num"):
+                best = pl.top(limit, (sc._num, sc._c1, sc._c2, table))
+        if best is None:  # any other query, or a list not in blocks: score it whole
             scores = self.run(q)
             return scores, len(scores)
         either: set[int] = set()  # passages of the OR's other words

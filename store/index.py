@@ -1176,13 +1176,17 @@ class _Surface:
         return cls(pairs)
 
     def prefix(self, p: str, cap: int = 5000) -> list[str]:
-        i = bisect_left(self.words, p)
-        out = []
-        words = self.words
-        while i < len(words) and words[i].startswith(p) and len(out) < cap:
-            out.append(words[i])
-            i += 1
-        return out
+        return _starting_with(self.words, p, cap)
+
+
+def _starting_with(words: list[str], p: str, cap: int) -> list[str]:
+    """The first `cap` of sorted `words` that start with p."""
+    out = []
+    i = bisect_left(words, p)
+    while i < len(words) and words[i].startswith(p) and len(out) < cap:
+        out.append(words[i])
+        i += 1
+    return out
 
 
 def _save_surface(path: Path, new: dict[str, str], replace: bool = False) -> None:
@@ -1216,13 +1220,7 @@ class _Table:
         self.short: dict[str, list[str]] | None = None
 
     def prefix(self, p: str, cap: int = 20000) -> list[str]:
-        i = bisect_left(self.terms, p)
-        out = []
-        terms = self.terms
-        while i < len(terms) and terms[i].startswith(p) and len(out) < cap:
-            out.append(terms[i])
-            i += 1
-        return out
+        return _starting_with(self.terms, p, cap)
 
 
 class _Lexicon:
