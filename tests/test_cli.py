@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import tui.cli as cli
-from tui.cli import main
+import hark.tui.cli as cli
+from hark.tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SRT = "1\n00:00:01,000 --> 00:00:03,500\nHello [bold]there[/] \x1b]52;c;aGk=\x07friend.\n\n2\n00:00:04,000 --> 00:00:06,000\nSecond line.\n"
@@ -118,7 +118,7 @@ def test_forced_format(home, tmp_path, capsys):
 
 
 def test_unexpected_errors_are_one_line_without_trace(home, capsys, monkeypatch):
-    import tui.cli as cli
+    import hark.tui.cli as cli
 
     def boom(args):
         raise RuntimeError("kaboom")
@@ -141,7 +141,7 @@ def test_corrupt_library_is_one_line(home, capsys):
 @pytest.mark.parametrize("command", [["list"], ["import", "--json", "MISSING"], ["show", "1"]])
 def test_commands_never_import_textual(tmp_path, command):
     code = (
-        "import sys; from tui.cli import main; rc = main(sys.argv[1:]); "
+        "import sys; from hark.tui.cli import main; rc = main(sys.argv[1:]); "
         "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]; "
         "print('TEXTUAL' if bad else 'CLEAN'); sys.exit(0)"
     )
@@ -156,7 +156,7 @@ def test_piped_import_has_no_progress_bar(tmp_path):
     src.write_text(SRT)
     env = dict(os.environ, HARK_HOME=str(tmp_path / "home"))
     p = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "import", str(src)], capture_output=True, text=True, env=env, cwd=ROOT
+        [sys.executable, "-m", "hark.tui.cli", "import", str(src)], capture_output=True, text=True, env=env, cwd=ROOT
     )
     assert p.returncode == 0
     assert "\r" not in p.stderr and "importing [" not in p.stderr
@@ -164,9 +164,9 @@ def test_piped_import_has_no_progress_bar(tmp_path):
 
 
 def test_remove_keeps_annotations_exportable(home, tmp_path, capsys):
-    from store import annotations
-    from store.library import Library
-    from store.paths import resolve
+    from hark.store import annotations
+    from hark.store.library import Library
+    from hark.store.paths import resolve
 
     (tmp_path / "a.srt").write_text(SRT)
     run(capsys, "import", str(tmp_path / "a.srt"))
@@ -187,13 +187,13 @@ def test_a_library_that_cannot_be_written_is_read_with_one_line(home, tmp_path, 
     writing fails in one line naming the library."""
     import errno
 
-    import store.library
-    import store.paths
+    import hark.store.library
+    import hark.store.paths
 
     (tmp_path / "a.srt").write_text(SRT)
     assert run(capsys, "import", str(tmp_path / "a.srt"))[0] == 0
-    from store import annotations
-    from store.library import Library
+    from hark.store import annotations
+    from hark.store.library import Library
 
     with Library(home / "library.sqlite3") as lib:
         annotations.create(lib, 1, 0, 1, note="a note #kept")
@@ -216,8 +216,8 @@ def test_a_library_that_cannot_be_written_is_read_with_one_line(home, tmp_path, 
     note = f"hark: the library at {lib} is read-only (read-only filesystem): showing it as it is; changes are off\n"
     refusal = f"hark: the library {lib} cannot be changed (read-only filesystem)\n"
     with monkeypatch.context() as m:
-        m.setattr(store.library, "_fs_read_only", lambda folder: True)
-        m.setattr(store.paths, "private_dir", refused)  # home/ and its config cannot be touched
+        m.setattr(hark.store.library, "_fs_read_only", lambda folder: True)
+        m.setattr(hark.store.paths, "private_dir", refused)  # home/ and its config cannot be touched
         for args in reads:
             assert run(capsys, *args) == (0, before[args], note), args
         assert run(capsys, "show", "7") == (1, "", note + "hark: no transcript 7 (see `hark list`)\n")

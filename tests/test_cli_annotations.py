@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from store import annotations as A
-from store.library import Library
-from store.paths import resolve
-from tui.cli import main
+from hark.store import annotations as A
+from hark.store.library import Library
+from hark.store.paths import resolve
+from hark.tui.cli import main
 
 TALK = """---
 title: Tides and the Moon

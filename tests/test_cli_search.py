@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tui import search_cli
-from tui.cli import main
+from hark.tui import search_cli
+from hark.tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -236,8 +236,8 @@ def test_import_rebuilds_a_damaged_index_with_one_line(lib2, home, tmp_path, cap
 
 
 def test_index_behind_the_library_is_caught_up_by_search(lib2, home, capsys):
-    from store.library import Library
-    from store.model import Segment, Transcript
+    from hark.store.library import Library
+    from hark.store.model import Segment, Transcript
 
     # Another tool wrote to the library without syncing the index.
     with Library(home / "library.sqlite3") as lib:
@@ -257,7 +257,7 @@ def test_search_is_a_light_command(lib2, home):
     """`hark search` never imports Textual (it starts fast)."""
     code = (
         "import sys, runpy; sys.argv = ['hark', 'search', 'scaling', '--json']\n"
-        "from tui.cli import main\n"
+        "from hark.tui.cli import main\n"
         "rc = main(sys.argv[1:])\n"
         "assert 'textual' not in sys.modules, 'textual imported'\n"
         "assert 'asyncio' not in sys.modules, 'asyncio imported'\n"
@@ -274,7 +274,7 @@ def _unwritable_index(monkeypatch) -> None:
     disk does to `sync` (the lock file is the first thing it writes)."""
     import errno
 
-    from store import index
+    from hark.store import index
 
     def refused(self, timeout=None):
         raise OSError(errno.EROFS, "Read-only file system", str(self.path))
@@ -283,8 +283,8 @@ def _unwritable_index(monkeypatch) -> None:
 
 
 def test_index_behind_on_a_disk_that_cannot_be_written_is_searched_as_it_is(lib2, home, capsys, monkeypatch):
-    from store.library import Library
-    from store.model import Segment, Transcript
+    from hark.store.library import Library
+    from hark.store.model import Segment, Transcript
 
     _, before, _ = run(capsys, "search", "scaling", "--json")
     with Library(home / "library.sqlite3") as lib:
@@ -299,14 +299,14 @@ def test_index_behind_on_a_disk_that_cannot_be_written_is_searched_as_it_is(lib2
 
 
 def test_a_read_only_library_and_index(lib2, home, capsys, monkeypatch):
-    import store.library
-    from store.library import Library
+    import hark.store.library
+    from hark.store.library import Library
 
     _, before, _ = run(capsys, "search", "scaling")
     with Library(home / "library.sqlite3") as lib:
         lib.remove(2)  # the index is behind: it still has transcript 2
     _unwritable_index(monkeypatch)
-    monkeypatch.setattr(store.library, "_fs_read_only", lambda folder: True)
+    monkeypatch.setattr(hark.store.library, "_fs_read_only", lambda folder: True)
     code, out, err = run(capsys, "search", "scaling")
     assert code == 0
     assert err.splitlines() == [
@@ -326,7 +326,7 @@ def test_a_read_only_library_and_index(lib2, home, capsys, monkeypatch):
 def test_missing_or_damaged_index_that_cannot_be_rebuilt_is_one_line(lib2, home, capsys, monkeypatch):
     import shutil
 
-    from store import index
+    from hark.store import index
 
     where = home / "index"
     with monkeypatch.context() as m:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.paths import Paths, resolve
-from tui.config import (
+from hark.store.paths import Paths, resolve
+from hark.tui.config import (
     DEFAULT_THEME,
     Config,
     Player,

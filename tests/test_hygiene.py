@@ -13,10 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_store_does_not_import_textual_or_tui():
     code = (
-        "import importlib, pkgutil, sys, store, store.formats\n"
-        "for m in pkgutil.walk_packages(store.__path__, 'store.'):\n"
+        "import importlib, pkgutil, sys, hark.store, hark.store.formats\n"
+        "for m in pkgutil.walk_packages(hark.store.__path__, 'hark.store.'):\n"
         "    importlib.import_module(m.name)\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'tui'))\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'textual' or m.startswith('hark.tui'))\n"
         "print(bad)\n"
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

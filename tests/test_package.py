@@ -55,9 +55,9 @@ def wheel_venv(tmp_path_factory):
 def test_wheel_ships_themes_and_samples(wheel_venv, tmp_path):
     py, site = wheel_venv
     code = (
-        "import themes, store, pathlib, importlib.resources as r\n"
+        "import hark.themes as themes, pathlib, importlib.resources as r\n"
         "print([p.name for p in themes.builtin_theme_files()])\n"
-        "print(sorted(p.name for p in (r.files('store') / 'samples').iterdir() if not p.name.startswith('_')))\n"
+        "print(sorted(p.name for p in (r.files('hark.store') / 'samples').iterdir() if not p.name.startswith('_')))\n"
         "print(pathlib.Path(themes.__file__).parent)\n"
     )
     p = subprocess.run([py, "-c", code], capture_output=True, text=True, cwd=tmp_path)
@@ -72,4 +72,4 @@ def test_wheel_ships_themes_and_samples(wheel_venv, tmp_path):
 def test_wheel_metadata_declares_the_script(wheel_venv):
     _, site = wheel_venv
     ep = next(site.glob("hark-*.dist-info")) / "entry_points.txt"
-    assert "hark = tui.cli:entry" in ep.read_text()
+    assert "hark = hark.tui.cli:entry" in ep.read_text()

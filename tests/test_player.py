@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from tui import player as player_mod
-from tui.player import (
+from hark.tui import player as player_mod
+from hark.tui.player import (
     MISSING,
     MpvPlayer,
     PlayerClock,
@@ -36,7 +36,7 @@ from tui.player import (
     attach,
     find_media,
 )
-from tui.playhead import Playhead
+from hark.tui.playhead import Playhead
 
 
 def wait_until(predicate, timeout: float = 3.0) -> bool:

@@ -16,9 +16,9 @@ from textual.color import Color
 from textual.theme import BUILTIN_THEMES, Theme
 from textual.widgets import Static
 
-from store.paths import Paths, resolve
-from themes import builtin_theme_files
-from tui.themes import (
+from hark.store.paths import Paths, resolve
+from hark.themes import builtin_theme_files
+from hark.tui.themes import (
     DEFAULT_THEME,
     FIELDS,
     HARK_VARIABLE_DEFAULTS,

@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from store.text import clean_line, format_time
+from hark.store.text import clean_line, format_time
 
 
 def register(sub) -> None:
@@ -49,7 +49,7 @@ def register(sub) -> None:
 
 def _in(lib, value: str | None) -> int | None:
     """--in ID: a transcript of the library."""
-    from store.annotations import AnnotationError
+    from hark.store.annotations import AnnotationError
 
     if value is None:
         return None
@@ -68,8 +68,8 @@ def _clip(text: str, width: int) -> str:
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:
-    from store import annotations as A
-    from tui.cli import _json, _library, _out, safe
+    from hark.store import annotations as A
+    from hark.tui.cli import _json, _library, _out, safe
 
     with _library(args, read=True) as lib:
         tid = _in(lib, args.in_id)
@@ -95,9 +95,9 @@ def cmd_annotations(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from store import annotations as A
-    from store.paths import write_private
-    from tui.cli import CommandError, _library, _out
+    from hark.store import annotations as A
+    from hark.store.paths import write_private
+    from hark.tui.cli import CommandError, _library, _out
 
     with _library(args, read=True) as lib:
         tid = _in(lib, args.export_in or args.in_id)
@@ -113,15 +113,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         _out(f"wrote {count} annotation{'s' if count != 1 else ''} to {out}")
     else:
         # To a terminal: nothing in a title or note may act on it.
-        from tui.cli import json_safe, safe
+        from hark.tui.cli import json_safe, safe
 
         sys.stdout.write(json_safe(text) if args.format == "json" else safe(text))
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from store import annotations as A
-    from tui.cli import _library, _out, _sync_index
+    from hark.store import annotations as A
+    from hark.tui.cli import _library, _out, _sync_index
 
     path = Path(args.file).expanduser()
     if not path.is_file():

@@ -23,8 +23,8 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from store.paths import Paths
-from store.text import clean_line, format_time
+from hark.store.paths import Paths
+from hark.store.text import clean_line, format_time
 
 from . import backend
 from .panes import AnnotationsPane, AnnotationView, FilterList, HitView, LibraryPane, Pane, SearchPane
@@ -541,7 +541,7 @@ class HarkApp(App[int]):
         if seg is None or not reader.url:
             self.notify("This transcript has no web address.", timeout=3)
             return
-        from store.links import deep_link
+        from hark.store.links import deep_link
 
         link = deep_link(reader.url, seg.start)
         if not link:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from store.library import Library, LibraryError, LibraryReadOnly, StoredTranscript, TranscriptInfo
-from store.paths import UNWRITABLE, Paths
-from store.text import format_time
+from hark.store.library import Library, LibraryError, LibraryReadOnly, StoredTranscript, TranscriptInfo
+from hark.store.paths import UNWRITABLE, Paths
+from hark.store.text import format_time
 
 from .panes import AnnotationView, HitView
 from .reader import Mark
@@ -206,7 +206,7 @@ def read_only_why(paths: Paths) -> str | None:
 
 
 def _annotation_counts(lib: Library) -> dict[int, int]:
-    from store import annotations
+    from hark.store import annotations
 
     return annotations.count_by_transcript(lib)
 
@@ -221,7 +221,7 @@ def load_transcript(paths: Paths, tid: int) -> StoredTranscript | None:
 def import_samples(paths: Paths) -> int:
     from importlib.resources import files
 
-    from store.importer import import_paths
+    from hark.store.importer import import_paths
 
     with _open_for_writing(paths) as lib:
         report = import_paths(lib, [Path(str(files("store") / "samples"))])
@@ -275,7 +275,7 @@ class Results:
 
 
 def _sync(lib: Library, paths: Paths) -> None:
-    from store import index
+    from hark.store import index
 
     index.sync_quietly(lib, paths.index)
 
@@ -287,7 +287,7 @@ _indexes: dict[Path, object] = {}
 def _index(paths: Paths):
     """One index per library, kept open: its searcher and term tables stay
     warm, and it picks up commits from any process at each search."""
-    from store.index import Index
+    from hark.store.index import Index
 
     with _index_lock:
         ix = _indexes.get(paths.index)
@@ -343,7 +343,7 @@ def warm_index(paths: Paths) -> str | None:
 
 @_guard
 def search(paths: Paths, query: str, *, final: bool = True, limit: int = 50) -> Results:
-    from store.index import IndexUnavailable
+    from hark.store.index import IndexUnavailable
 
     if not query.strip():
         return Results([], 0, None, None)
@@ -383,7 +383,7 @@ def _marks_of(items) -> list[Mark]:
 
 @_guard
 def annotation_marks(paths: Paths, tid: int) -> list[Mark]:
-    from store import annotations
+    from hark.store import annotations
 
     with _open(paths) as lib:
         items = annotations.list_annotations(lib, tid, include_orphaned=False)
@@ -392,7 +392,7 @@ def annotation_marks(paths: Paths, tid: int) -> list[Mark]:
 
 @_guard
 def annotation_views(paths: Paths, tid: int | None, *, whole_library: bool) -> list[AnnotationView]:
-    from store import annotations
+    from hark.store import annotations
 
     if tid is None and not whole_library:
         return []
@@ -422,7 +422,7 @@ def _tags(draft: NoteDraft) -> list[str]:
 
 @_guard
 def create_annotation(paths: Paths, tid: int | None, span: tuple[int, int], draft: NoteDraft) -> None:
-    from store import annotations
+    from hark.store import annotations
 
     if tid is None:
         raise StoreError("no transcript is open")
@@ -433,7 +433,7 @@ def create_annotation(paths: Paths, tid: int | None, span: tuple[int, int], draf
 
 @_guard
 def update_annotation(paths: Paths, annotation_id: str, draft: NoteDraft) -> None:
-    from store import annotations
+    from hark.store import annotations
 
     with _open_for_writing(paths) as lib:
         annotations.update(lib, annotation_id, note=draft.note, tags=_tags(draft), color=draft.color)
@@ -442,7 +442,7 @@ def update_annotation(paths: Paths, annotation_id: str, draft: NoteDraft) -> Non
 
 @_guard
 def delete_annotation(paths: Paths, annotation_id: str) -> object:
-    from store import annotations
+    from hark.store import annotations
 
     with _open_for_writing(paths) as lib:
         undo = annotations.delete(lib, annotation_id)
@@ -452,7 +452,7 @@ def delete_annotation(paths: Paths, annotation_id: str) -> object:
 
 @_guard
 def restore_annotation(paths: Paths, undo: object) -> None:
-    from store import annotations
+    from hark.store import annotations
 
     with _open_for_writing(paths) as lib:
         annotations.restore(lib, undo)
@@ -474,7 +474,7 @@ def quote_for_clipboard(
     """“quote” — title, 1:02:03 (and a link to the moment where there is one)."""
     approx = "≈" if estimated else ""
     text = f"“{quote}” — {title}, {approx}{format_time(start)}"
-    from store.links import deep_link
+    from hark.store.links import deep_link
 
     link = deep_link(url, start, end)
     if link:

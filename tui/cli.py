@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from store.paths import UNWRITABLE
-from store.text import clean_line, format_time, strip_escapes
+from hark.store.paths import UNWRITABLE
+from hark.store.text import clean_line, format_time, strip_escapes
 
 
 class CommandError(Exception):
@@ -66,7 +66,7 @@ UNWRITABLE_ERRNOS = tuple(UNWRITABLE)
 
 
 def _paths(args: argparse.Namespace):
-    from store.paths import resolve
+    from hark.store.paths import resolve
 
     paths = resolve(args.home)
     try:
@@ -83,7 +83,7 @@ def _library(args: argparse.Namespace, *, read: bool = False):
     """The library, for writing; read=True for a command that only reads:
     on a full disk or a read-only filesystem it is then opened read-only,
     with one line on stderr saying so."""
-    from store.library import Library
+    from hark.store.library import Library
 
     lib = Library(_paths(args).library, fall_back=read)
     if lib.read_only:
@@ -130,8 +130,8 @@ class Progress:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from store.formats import names
-    from store.importer import import_paths
+    from hark.store.formats import names
+    from hark.store.importer import import_paths
 
     if args.format and args.format not in names():
         raise CommandError(f"unknown format {args.format!r}; known: {', '.join(names())}", code=2)
@@ -165,7 +165,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _sync_index(args: argparse.Namespace, lib, *, quiet: bool = False, index: Path | None = None) -> None:
     """Bring the search index (the home's, or `index`) in line with the library."""
     try:
-        from store import index as index_mod
+        from hark.store import index as index_mod
     except ImportError:
         return
     where = index if index is not None else _paths(args).index
@@ -236,7 +236,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from store.annotations import count_by_transcript
+    from hark.store.annotations import count_by_transcript
 
     tid = _transcript_id(args.id)
     with _library(args) as lib:
@@ -268,7 +268,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 def _run_app(
     args: argparse.Namespace, paths, *, demo: bool = False, open_id: int | None = None, media: str | None = None
 ) -> int:
-    from tui.app import run_app
+    from hark.tui.app import run_app
 
     return run_app(paths, demo=demo, open_id=open_id, mouse=not args.no_mouse, media=media)
 
@@ -295,14 +295,14 @@ def cmd_open(args: argparse.Namespace) -> int:
 def samples_dir() -> Path:
     from importlib.resources import files
 
-    return Path(str(files("store") / "samples"))
+    return Path(str(files("hark.store") / "samples"))
 
 
 def _run_demo(args: argparse.Namespace) -> int:
     """The samples in a throwaway home: nothing of the user's is touched."""
-    from store.importer import import_paths
-    from store.library import Library
-    from store.paths import resolve
+    from hark.store.importer import import_paths
+    from hark.store.library import Library
+    from hark.store.paths import resolve
 
     with tempfile.TemporaryDirectory(prefix="hark-demo-") as tmp:
         paths = resolve(tmp).ensure()
@@ -360,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("formats", help="the formats hark reads")
     s.set_defaults(func=cmd_formats)
 
-    from tui import annotations_cli, search_cli
+    from hark.tui import annotations_cli, search_cli
 
     search_cli.register(sub)
     annotations_cli.register(sub)
@@ -368,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
-    from store.formats import registry
+    from hark.store.formats import registry
 
     for f in registry().values():
         _out(f"{f.name:<18} {f.description}")
@@ -396,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return 0
     except Exception as e:  # the last line of defence: one line, no trace
-        from store.library import LibraryError
+        from hark.store.library import LibraryError
 
         if args.debug:
             raise
@@ -418,6 +418,6 @@ def entry() -> None:
 if __name__ == "__main__":
     # Run as `python -m tui.cli`: load this file once, as tui.cli, so the
     # subcommand modules and this one share CommandError and friends.
-    from tui.cli import entry as _entry
+    from hark.tui.cli import entry as _entry
 
     _entry()

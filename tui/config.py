@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from store.paths import Paths, private_dir, write_private
+from hark.store.paths import Paths, private_dir, write_private
 
 DEFAULT_THEME = "hark-dark"
 DEFAULT_WPM = 150.0

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 
-from store.model import Chapter, Segment
-from store.passages import Passage, group
+from hark.store.model import Chapter, Segment
+from hark.store.passages import Passage, group
 
 HEADING, SPEAKER, TEXT, BLANK, ASIDE = range(5)
 _TOKEN = re.compile(r"\S+\s*")

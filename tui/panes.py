@@ -17,8 +17,8 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.library import TranscriptInfo
-from store.text import clean_line, format_time
+from hark.store.library import TranscriptInfo
+from hark.store.text import clean_line, format_time
 
 SORTS = ("title", "date", "opened")
 

@@ -107,7 +107,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from store.paths import FILE_MODE, private_dir
+from hark.store.paths import FILE_MODE, private_dir
 
 from .playhead import SPEEDS, Playhead
 
@@ -829,7 +829,7 @@ def _stop_all() -> None:
 
 
 def _default_socket_dir() -> Path:
-    from store.paths import resolve
+    from hark.store.paths import resolve
 
     return resolve().data / "run"
 

@@ -11,7 +11,7 @@ import time
 from bisect import bisect_right
 from collections.abc import Callable
 
-from store.model import Segment
+from hark.store.model import Segment
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 

@@ -21,8 +21,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.model import Segment
-from store.text import format_time
+from hark.store.model import Segment
+from hark.store.text import format_time
 
 from .layout import ASIDE, HEADING, SPEAKER, TEXT, Layout
 from .playhead import locate

@@ -44,9 +44,9 @@ def _highlight_enabled() -> bool:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from store.index import Index, IndexUnavailable
-    from store.text import clean_line, format_time
-    from tui.cli import CommandError, Progress, _err, _json, _library, _out, _paths, _transcript_id, safe
+    from hark.store.index import Index, IndexUnavailable
+    from hark.store.text import clean_line, format_time
+    from hark.tui.cli import CommandError, Progress, _err, _json, _library, _out, _paths, _transcript_id, safe
 
     if args.limit < 1:
         raise CommandError("--limit must be at least 1", code=2)
@@ -108,8 +108,8 @@ def _unwritable_index(idx, lib, *, behind: bool) -> Iterator[None]:
     """Writing the index failed on a read-only or full disk: an index that
     is only behind the library is searched as it is (one line says so);
     a missing or damaged one cannot be, and the command fails in one line."""
-    from store.paths import UNWRITABLE
-    from tui.cli import UNWRITABLE_ERRNOS, CommandError, _err
+    from hark.store.paths import UNWRITABLE
+    from hark.tui.cli import UNWRITABLE_ERRNOS, CommandError, _err
 
     try:
         yield
@@ -129,7 +129,7 @@ def _unwritable_index(idx, lib, *, behind: bool) -> Iterator[None]:
 
 
 def _render(h, hl: tuple[str, str] | None) -> str:
-    from tui.cli import safe
+    from hark.tui.cli import safe
 
     # The snippet is library text (already clean); safe() again before it
     # meets the terminal, with marks kept where they were.
@@ -145,8 +145,8 @@ def _render(h, hl: tuple[str, str] | None) -> str:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    from store.index import Index, IndexUnavailable
-    from tui.cli import CommandError, Progress, _library, _out, _paths
+    from hark.store.index import Index, IndexUnavailable
+    from hark.tui.cli import CommandError, Progress, _library, _out, _paths
 
     paths = _paths(args)
     with _library(args) as lib:

@@ -36,12 +36,12 @@ from textual.color import Color, ColorParseError
 from textual.design import ColorSystem
 from textual.theme import BUILTIN_THEMES, Theme
 
-from themes import builtin_theme_files
+from hark.themes import builtin_theme_files
 
 if TYPE_CHECKING:
     from textual.app import App
 
-    from store.paths import Paths
+    from hark.store.paths import Paths
 
 DEFAULT_THEME = "hark-dark"
 MAX_THEME_BYTES = 256 * 1024  # a theme is a few dozen lines; refuse anything absurd

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from textual.worker import WorkerCancelled
 
-from store.importer import import_paths
-from store.library import Library
-from store.model import Segment, Transcript
-from store.paths import Paths, resolve
-from tui.app import HarkApp
+from hark.store.importer import import_paths
+from hark.store.library import Library
+from hark.store.model import Segment, Transcript
+from hark.store.paths import Paths, resolve
+from hark.tui.app import HarkApp
 
 SAMPLES = Path(__file__).resolve().parents[2] / "store" / "samples"
 

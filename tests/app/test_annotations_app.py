@@ -3,12 +3,12 @@ see them marked and listed, jump to them, edit, delete and undo, copy."""
 
 from __future__ import annotations
 
-from store import annotations
-from store.library import Library
-from store.model import Segment, Transcript
-from tui.panes import AnnotationsPane
-from tui.reader import Reader
-from tui.screens import AnnotationEditor
+from hark.store import annotations
+from hark.store.library import Library
+from hark.store.model import Segment, Transcript
+from hark.tui.panes import AnnotationsPane
+from hark.tui.reader import Reader
+from hark.tui.screens import AnnotationEditor
 
 from .conftest import settle, transcript
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from textual.content import Content
 
-from store.library import Library
-from store.model import Segment, Transcript
-from tui import backend
-from tui.app import HarkApp, StatusLine
-from tui.panes import AnnotationsPane, LibraryPane, SearchPane
-from tui.reader import Reader
-from tui.screens import HelpScreen, JumpScreen
+from hark.store.library import Library
+from hark.store.model import Segment, Transcript
+from hark.tui import backend
+from hark.tui.app import HarkApp, StatusLine
+from hark.tui.panes import AnnotationsPane, LibraryPane, SearchPane
+from hark.tui.reader import Reader
+from hark.tui.screens import HelpScreen, JumpScreen
 
 from .conftest import make_library, settle, transcript
 
@@ -239,7 +239,7 @@ async def test_reader_shows_passages_speakers_chapters_nonspeech_and_estimates(a
         Segment(3, 6, "Welcome to the show.", speaker="Ann"),
         Segment(6, 9, "Thanks for having me.", speaker="Ben"),
     ]
-    from store.model import Chapter
+    from hark.store.model import Chapter
 
     t = Transcript(title="Show", format="vtt", segments=segs, chapters=[Chapter("Opening", 1)], timing="estimated")
     app = app_for(t)

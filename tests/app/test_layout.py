@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from store.model import Chapter, Segment
-from tui.layout import HEADING, SPEAKER, TEXT, Layout, _wrap_ascii, _wrap_cells, wrap
+from hark.store.model import Chapter, Segment
+from hark.tui.layout import HEADING, SPEAKER, TEXT, Layout, _wrap_ascii, _wrap_cells, wrap
 
 _WORDS = st.lists(
     st.sampled_from(["a", "tide", "lighthouse", "x" * 47, "of", "keeper", "sea"]), min_size=1, max_size=60

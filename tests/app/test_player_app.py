@@ -5,9 +5,9 @@ leaves the playhead where mpv left it."""
 
 from __future__ import annotations
 
+from hark.tui.player import PlayerClock
+from hark.tui.reader import Reader
 from tests.test_player import FakeMpv, wait_until
-from tui.player import PlayerClock
-from tui.reader import Reader
 
 from .conftest import settle, transcript
 
@@ -59,7 +59,7 @@ async def test_p_without_media_or_mpv_says_so_in_one_line(app_for, monkeypatch):
         assert any("No media for this transcript" in m for m in messages)
         # with media but no mpv installed
         app.media = "/tmp/talk.mp3"
-        monkeypatch.setattr("tui.app.available", lambda mpv: False)
+        monkeypatch.setattr("hark.tui.app.available", lambda mpv: False)
         await pilot.press("p")
         await pilot.pause()
         assert any("mpv is not installed" in n.message for n in app._notifications)

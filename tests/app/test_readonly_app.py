@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from store import annotations as A
-from store import index
-from store.library import Library
-from store.paths import Paths
+from hark.store import annotations as A
+from hark.store import index
+from hark.store.library import Library
+from hark.store.paths import Paths
+from hark.tui import backend
+from hark.tui.app import HarkApp, StatusLine
+from hark.tui.panes import AnnotationsPane, SearchPane
+from hark.tui.reader import Reader
+from hark.tui.screens import AnnotationEditor
 from tests.hardening.conftest import fill, mounted_tmpfs, read_only
-from tui import backend
-from tui.app import HarkApp, StatusLine
-from tui.panes import AnnotationsPane, SearchPane
-from tui.reader import Reader
-from tui.screens import AnnotationEditor
 
 from .conftest import FakeClock, make_library, settle, transcript
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from store import index
-from store.library import Library
-from store.model import Chapter, Segment, Transcript
-from tui.app import HarkApp
+from hark.store import index
+from hark.store.library import Library
+from hark.store.model import Chapter, Segment, Transcript
+from hark.tui.app import HarkApp
 
 from .conftest import FakeClock, make_library, settle
 

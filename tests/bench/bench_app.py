@@ -27,13 +27,13 @@ from textual.app import App  # noqa: E402
 from textual.widgets import Static  # noqa: E402
 from textual.worker import WorkerCancelled  # noqa: E402
 
-from store.library import Library  # noqa: E402
-from store.model import Segment, Transcript  # noqa: E402
-from store.paths import resolve  # noqa: E402
-from tui.app import HarkApp  # noqa: E402
-from tui.layout import Layout  # noqa: E402
-from tui.panes import LibraryPane  # noqa: E402
-from tui.reader import Reader  # noqa: E402
+from hark.store.library import Library  # noqa: E402
+from hark.store.model import Segment, Transcript  # noqa: E402
+from hark.store.paths import resolve  # noqa: E402
+from hark.tui.app import HarkApp  # noqa: E402
+from hark.tui.layout import Layout  # noqa: E402
+from hark.tui.panes import LibraryPane  # noqa: E402
+from hark.tui.reader import Reader  # noqa: E402
 
 SIZE = (160, 48)
 
@@ -52,7 +52,7 @@ def build_library(home: Path, n: int, segments: int) -> tuple[object, int]:
             Transcript(title="The long one", format="srt", segments=segs).finish(), source="/g/big", sha256="big"
         )
         # A user's index exists already: build it now, outside the timings.
-        from store import index
+        from hark.store import index
 
         index.sync_quietly(lib, paths.index)
     return paths, big_id

@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import genlib  # noqa: E402
 
-from store.formats import parse_file  # noqa: E402
-from store.importer import import_paths  # noqa: E402
-from store.library import Library  # noqa: E402
+from hark.store.formats import parse_file  # noqa: E402
+from hark.store.importer import import_paths  # noqa: E402
+from hark.store.library import Library  # noqa: E402
 
 
 def rss_mb() -> float:

@@ -97,8 +97,8 @@ def dir_size(p: Path) -> int:
 
 
 def make_library(work: Path, n: int, segs: int, seed: int):
-    from store.library import Library
-    from store.paths import resolve
+    from hark.store.library import Library
+    from hark.store.paths import resolve
 
     files = work / "files"
     t, paths = timed(genlib.generate, files, n, segs, seed)
@@ -106,7 +106,7 @@ def make_library(work: Path, n: int, segs: int, seed: int):
     home = resolve(work / "home").ensure()
     lib = Library(home.library)
     try:
-        from store.importer import import_paths
+        from hark.store.importer import import_paths
 
         t, rep = timed(import_paths, lib, [files])
         print(f"imported {len(rep.imported)} ({len(rep.failed)} failed) in {t:.1f}s")
@@ -114,7 +114,7 @@ def make_library(work: Path, n: int, segs: int, seed: int):
             print(f"  failed {p}: {e}")
     except Exception as e:  # parsers missing: store the generated content directly
         print(f"import pipeline unavailable ({e}); saving generated transcripts directly")
-        from store.model import Segment, Transcript
+        from hark.store.model import Segment, Transcript
 
         for i, g in enumerate(genlib.transcripts(n, segs, seed)):
             tr = Transcript(
@@ -150,7 +150,7 @@ def make_queries(infos, segs, k: int, seed: int) -> dict[str, list[str]]:
     posting lists span most passages, the worst case for any index."""
     from collections import Counter
 
-    from store.query import TOKEN
+    from hark.store.query import TOKEN
 
     rng = random.Random(seed)
     tids = sorted(segs)
@@ -237,7 +237,7 @@ def make_queries(infos, segs, k: int, seed: int) -> dict[str, list[str]]:
 
 
 def bench_hark(home, lib, queries, runs: int) -> dict:
-    from store.index import Index
+    from hark.store.index import Index
 
     idx = Index(home.index, lib)
     res: dict = {}
@@ -294,7 +294,7 @@ def bench_cold(home, queries) -> tuple[list[float], float]:
         for n, q in enumerate([qs[0], *qs]):
             t, r = timed(
                 subprocess.run,
-                [sys.executable, "-m", "tui.cli", "search", q, "--limit", "20"],
+                [sys.executable, "-m", "hark.tui.cli", "search", q, "--limit", "20"],
                 cwd=ROOT,
                 env=env,
                 capture_output=True,
@@ -313,7 +313,7 @@ def bench_cold(home, queries) -> tuple[list[float], float]:
 def bench_add(home, lib, idx, seed: int) -> tuple[float, float, int]:
     """Import one ~10,000-word transcript; time the index sync alone and
     `hark import` as a whole command."""
-    from store.importer import import_paths
+    from hark.store.importer import import_paths
 
     work = Path(tempfile.mkdtemp(prefix="hark-bench-add-"))
     try:
@@ -324,7 +324,11 @@ def bench_add(home, lib, idx, seed: int) -> tuple[float, float, int]:
         p2 = genlib.generate(work / "b", 1, 830, seed + 98)[0]
         env = dict(os.environ, HARK_HOME=str(home.data))
         t_cmd, _ = timed(
-            subprocess.run, [sys.executable, "-m", "tui.cli", "import", str(p2)], cwd=ROOT, env=env, capture_output=True
+            subprocess.run,
+            [sys.executable, "-m", "hark.tui.cli", "import", str(p2)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
         )
         return t_sync, t_cmd, words
     finally:
@@ -336,7 +340,7 @@ def bench_add(home, lib, idx, seed: int) -> tuple[float, float, int]:
 
 def bench_whoosh_default(work: Path, infos, segs, queries, runs: int) -> dict:
     """Whoosh as it comes: one document per segment, stock analyzer and writer."""
-    from store.query import _lean_whoosh_import
+    from hark.store.query import _lean_whoosh_import
 
     _lean_whoosh_import()
     from whoosh import fields, index, qparser
@@ -395,7 +399,7 @@ def bench_stock_writer_passages(work: Path, lib) -> float:
     """hark's passage documents through Whoosh's stock writer."""
     from whoosh import index
 
-    from store.index import INDEX_NAME, make_schema, transcript_docs
+    from hark.store.index import INDEX_NAME, make_schema, transcript_docs
 
     path = work / "stock-writer"
     shutil.rmtree(path, ignore_errors=True)
@@ -425,8 +429,8 @@ FTS_Q = {
 
 
 def bench_fts5(work: Path, lib, queries, runs: int) -> dict:
-    from store.index import passages
-    from store.query import terms
+    from hark.store.index import passages
+    from hark.store.query import terms
 
     path = work / "fts5.sqlite3"
     if path.exists():

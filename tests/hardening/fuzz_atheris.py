@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 import atheris  # noqa: E402
 
 with atheris.instrument_imports():
-    from store.formats import ParseError, parse_bytes, registry
-    from store.text import clean, decode  # noqa: F401
+    from hark.store.formats import ParseError, parse_bytes, registry
+    from hark.store.text import clean, decode  # noqa: F401
 
     registry()  # import every family inside the instrumented block
 

@@ -15,10 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-from store import annotations as A
-from store.index import Index
-from store.library import Library
-from store.paths import resolve
+from hark.store import annotations as A
+from hark.store.index import Index
+from hark.store.library import Library
+from hark.store.paths import resolve
 
 from .conftest import ROOT, child_env, run_cli, sample_files, scale
 
@@ -26,8 +26,8 @@ ROUNDS = scale(12, 60)
 
 ANNOTATE = """
 import sys
-from store import annotations as A
-from store.library import Library
+from hark.store import annotations as A
+from hark.store.library import Library
 with Library(sys.argv[1]) as lib:
     tid = lib.ids()[0]
     n = lib.info(tid).segment_count
@@ -51,9 +51,9 @@ def _child(home: Path, kind: str, lib_path: Path, folder: Path) -> subprocess.Po
     if kind == "annotate":
         cmd = [sys.executable, "-c", ANNOTATE, str(lib_path)]
     elif kind == "reindex":
-        cmd = [sys.executable, "-m", "tui.cli", "reindex"]
+        cmd = [sys.executable, "-m", "hark.tui.cli", "reindex"]
     else:
-        cmd = [sys.executable, "-m", "tui.cli", "import", str(folder)]
+        cmd = [sys.executable, "-m", "hark.tui.cli", "import", str(folder)]
     return subprocess.Popen(
         cmd, cwd=ROOT, env=child_env(home), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from store import annotations as A
-from store.library import Library, LibraryError
-from store.paths import resolve
+from hark.store import annotations as A
+from hark.store.library import Library, LibraryError
+from hark.store.paths import resolve
 
 from .conftest import SAMPLES, fill, read_only, run_cli
 
@@ -219,15 +219,15 @@ def test_read_only_home(tmpfs: Path, tmp_path: Path) -> None:
 
 
 def test_enospc_simulated_in_write_private(home: Path, tmp_path: Path, monkeypatch, capsys) -> None:
-    import store.paths
-    from tui.cli import main
+    import hark.store.paths
+    from hark.tui.cli import main
 
     _prepared(home)
 
     def full(path, data):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
-    monkeypatch.setattr(store.paths, "write_private", full)
+    monkeypatch.setattr(hark.store.paths, "write_private", full)
     out = tmp_path / "notes.md"
     code = main(["annotations", "export", "-o", str(out)])
     _, err = capsys.readouterr()
@@ -237,10 +237,10 @@ def test_enospc_simulated_in_write_private(home: Path, tmp_path: Path, monkeypat
 
 
 async def test_app_keeps_the_note_when_the_save_fails(tmp_path: Path, monkeypatch) -> None:
+    from hark.tui.app import HarkApp
+    from hark.tui.reader import Reader
+    from hark.tui.screens import AnnotationEditor
     from tests.app.conftest import FakeClock, make_library, settle, transcript
-    from tui.app import HarkApp
-    from tui.reader import Reader
-    from tui.screens import AnnotationEditor
 
     paths = make_library(tmp_path / "home", transcript("Tides", 20))
     app = HarkApp(paths, clock=FakeClock(), watch_changes=False)

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.formats import ParseError, parse_bytes, registry
-from store.importer import import_paths
-from store.library import Library
-from store.model import Transcript
+from hark.store.formats import ParseError, parse_bytes, registry
+from hark.store.importer import import_paths
+from hark.store.library import Library
+from hark.store.model import Transcript
 
 from .conftest import ROOT, sample_files, scale
 

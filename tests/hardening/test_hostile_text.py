@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from store import annotations as A
-from store.library import Library
-from store.model import Segment, Transcript
-from store.paths import resolve
+from hark.store import annotations as A
+from hark.store.library import Library
+from hark.store.model import Segment, Transcript
+from hark.store.paths import resolve
 
 from .conftest import ROOT, child_env, run_cli
 
@@ -116,9 +116,9 @@ def test_error_messages_about_hostile_file_names_are_clean(tmp_path: Path) -> No
 
 
 async def test_app_shows_markup_literally(tmp_path: Path) -> None:
+    from hark.tui.app import HarkApp
+    from hark.tui.reader import Reader
     from tests.app.conftest import FakeClock, settle
-    from tui.app import HarkApp
-    from tui.reader import Reader
 
     paths = resolve(tmp_path / "home").ensure()
     t = Transcript(
@@ -148,7 +148,7 @@ PWNED_YAML = '!!python/object/apply:os.system ["touch {p}"]\n'
 
 
 def test_config_yaml_with_python_tags_is_refused(tmp_path: Path) -> None:
-    from tui.config import load_config
+    from hark.tui.config import load_config
 
     flag = tmp_path / "pwned"
     paths = resolve(tmp_path / "home").ensure()
@@ -162,7 +162,7 @@ def test_config_yaml_with_python_tags_is_refused(tmp_path: Path) -> None:
 
 
 def test_theme_yaml_with_python_tags_is_refused(tmp_path: Path) -> None:
-    from tui.themes import load_themes
+    from hark.tui.themes import load_themes
 
     flag = tmp_path / "pwned"
     paths = resolve(tmp_path / "home").ensure()
@@ -180,8 +180,8 @@ def test_theme_yaml_with_python_tags_is_refused(tmp_path: Path) -> None:
 PEAK = """
 import resource, sys
 from pathlib import Path
-from store.importer import import_paths
-from store.library import Library
+from hark.store.importer import import_paths
+from hark.store.library import Library
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 with Library(sys.argv[2]) as lib:
     r = import_paths(lib, [sys.argv[1]])
@@ -215,7 +215,7 @@ def test_a_10mb_line_imports_with_bounded_memory_and_renders(tmp_path: Path) -> 
     # 10x hoped for: reported, and this guards against it getting worse.
     assert growth < 30 * size, f"peak RSS grew {growth / 2**20:.0f} MB for a 10 MB file"
 
-    from tui.layout import Layout
+    from hark.tui.layout import Layout
 
     with Library(tmp_path / "lib.sqlite3") as lib:
         st = lib.get(lib.ids()[0])
@@ -233,7 +233,7 @@ def test_a_10mb_srt_cue_without_newline_imports(tmp_path: Path) -> None:
     f = tmp_path / "hugecue.srt"
     f.write_bytes(b"1\n00:00:01,000 --> 00:00:05,000\n" + b"word " * (2 * 1024 * 1024))
     with Library(tmp_path / "lib.sqlite3") as lib:
-        from store.importer import import_paths
+        from hark.store.importer import import_paths
 
         r = import_paths(lib, [f])
         assert r.imported and not r.failed
@@ -258,7 +258,7 @@ def test_a_100000_cue_srt_imports(tmp_path: Path) -> None:
         last = lib.segments(1)[-1]
         assert last.text == "Cue number 99999 says hello." and last.start == 199_998.0
     print(f"100,000 cues imported (and indexed) in {took:.1f}s")
-    from tui.layout import Layout
+    from hark.tui.layout import Layout
 
     with Library(resolve(tmp_path / "home").library) as lib:
         layout = Layout(lib.segments(1))

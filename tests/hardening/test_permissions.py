@@ -11,12 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from store.paths import resolve
+from hark.store.paths import resolve
 
 from .conftest import ROOT, SAMPLES, child_env, run_cli, tree_modes
 
 ANNOTATE = (
-    "import sys\nfrom store import annotations as A\nfrom store.library import Library\n"
+    "import sys\nfrom hark.store import annotations as A\nfrom hark.store.library import Library\n"
     "with Library(sys.argv[1]) as lib:\n    A.create(lib, 1, 0, 2, note='private #mine')\n"
 )
 
@@ -62,7 +62,7 @@ def test_everything_under_home_is_private(tmp_path: Path) -> None:
         r = run_cli(home, "annotations", "export", "-o", str(outside))
         assert r.returncode == 0 and outside.stat().st_mode & 0o777 == 0o600
 
-        from tui.player import MpvPlayer
+        from hark.tui.player import MpvPlayer
 
         sock = MpvPlayer()._socket_path(paths.data / "run")
         assert sock.parent.stat().st_mode & 0o777 == 0o700

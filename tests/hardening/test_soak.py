@@ -12,10 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from store import annotations as A
-from store.index import Index
-from store.library import Library
-from store.paths import resolve
+from hark.store import annotations as A
+from hark.store.index import Index
+from hark.store.library import Library
+from hark.store.paths import resolve
 
 from .conftest import ROOT, child_env, run_cli, sample_files, scale
 
@@ -27,11 +27,11 @@ WORKERS = 4
 WORKER = r"""
 import json, random, sys, time, traceback
 from pathlib import Path
-from store import annotations as A
-from store import index as I
-from store.importer import import_paths
-from store.library import Library
-from store.paths import resolve
+from hark.store import annotations as A
+from hark.store import index as I
+from hark.store.importer import import_paths
+from hark.store.library import Library
+from hark.store.paths import resolve
 
 wid, seconds, folder = int(sys.argv[1]), float(sys.argv[2]), Path(sys.argv[3])
 rng = random.Random(wid)

@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from store.formats import ParseError, detect, parse, registry
-from store.model import Transcript
-from store.text import clean, decode, words
+from hark.store.formats import ParseError, detect, parse, registry
+from hark.store.model import Transcript
+from hark.store.text import clean, decode, words
 
 
 def source_text(path: Path) -> str:

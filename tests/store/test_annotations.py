@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import annotations as A
-from store.importer import import_paths
-from store.library import MIGRATIONS, SCHEMA_VERSION, Library
-from store.model import Segment, Transcript
+from hark.store import annotations as A
+from hark.store.importer import import_paths
+from hark.store.library import MIGRATIONS, SCHEMA_VERSION, Library
+from hark.store.model import Segment, Transcript
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -509,8 +509,8 @@ def test_random_edits_never_lose_an_annotation(base, spans, rounds):
 
 _CHILD = """
 import sys
-from store import annotations as A
-from store.library import Library
+from hark.store import annotations as A
+from hark.store.library import Library
 
 lib = Library(sys.argv[1])
 tid = int(sys.argv[2])

@@ -13,13 +13,13 @@ import pytest
 from whoosh import query as wq
 from whoosh.collectors import TopCollector
 
-from store import evaluate as hev
-from store import index as sindex
-from store import query as hq
-from store.importer import import_paths
-from store.index import Index, passages
-from store.library import Library
-from store.model import Segment, Transcript
+from hark.store import evaluate as hev
+from hark.store import index as sindex
+from hark.store import query as hq
+from hark.store.importer import import_paths
+from hark.store.index import Index, passages
+from hark.store.library import Library
+from hark.store.model import Segment, Transcript
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "store" / "samples"
 

@@ -17,9 +17,9 @@ from fmt_helpers import detected, source_text, texts, times
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.formats import Options, ParseError, detect, parse_bytes, parse_file, registry
-from store.model import NONSPEECH, SPEECH, Transcript
-from store.text import strip_tags, words
+from hark.store.formats import Options, ParseError, detect, parse_bytes, parse_file, registry
+from hark.store.model import NONSPEECH, SPEECH, Transcript
+from hark.store.text import strip_tags, words
 
 # --- helpers --------------------------------------------------------------------
 

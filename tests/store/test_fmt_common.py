@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from store.formats import _FAMILIES, ParseError, _common, parse, podcasting, registry, stt_json, youtube
-from store.formats._common import is_scalar, ms, num, sec
+from hark.store.formats import _FAMILIES, ParseError, _common, parse, podcasting, registry, stt_json, youtube
+from hark.store.formats._common import is_scalar, ms, num, sec
 
 HUGE = 10**400  # no float holds it
 

@@ -11,8 +11,8 @@ from fmt_helpers import assert_detectors_in_range, counter, detected, parse_or_n
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.formats import ParseError, detect, parse, parse_bytes, parse_file, registry
-from store.text import clean
+from hark.store.formats import ParseError, detect, parse, parse_bytes, parse_file, registry
+from hark.store.text import clean
 
 # --- podcast-json ---------------------------------------------------------------
 

@@ -12,8 +12,8 @@ from fmt_helpers import assert_detectors_in_range, counter, detected, parse_or_n
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.formats import ParseError, detect, parse, parse_bytes, parse_file
-from store.model import NONSPEECH, SPEECH
+from hark.store.formats import ParseError, detect, parse, parse_bytes, parse_file
+from hark.store.model import NONSPEECH, SPEECH
 
 DATA = Path(__file__).parent / "data" / "stt"
 

@@ -14,11 +14,11 @@ from fmt_helpers import detected, rows, source_text, texts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.formats import Options, ParseError, parse_bytes, parse_file
-from store.formats.plain import reflow_prose, split_chrome
-from store.model import ESTIMATED, EXACT, Chapter
-from store.reflow import LOOKAHEAD, MAX_WORDS, MIN_WORDS
-from store.text import words
+from hark.store.formats import Options, ParseError, parse_bytes, parse_file
+from hark.store.formats.plain import reflow_prose, split_chrome
+from hark.store.model import ESTIMATED, EXACT, Chapter
+from hark.store.reflow import LOOKAHEAD, MAX_WORDS, MIN_WORDS
+from hark.store.text import words
 
 DATA = Path(__file__).parent / "data" / "text"
 TIME = re.compile(r"[\[(]?\b\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?(?:\s*[-–]\s*\d{1,2}(?::\d{2}){1,2})?[\])]?")
@@ -258,7 +258,7 @@ def test_all_chrome_means_no_chrome():
 
 
 def test_text_detector_is_a_low_fallback():
-    from store.formats import registry
+    from hark.store.formats import registry
 
     d = registry()["text"].detect
     assert d("", ".txt") == 0.0

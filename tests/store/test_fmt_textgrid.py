@@ -10,9 +10,9 @@ from fmt_helpers import assert_detectors_in_range, detected, parse_or_none, rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.formats import Options, ParseError, detect, parse, parse_bytes, parse_file, registry
-from store.model import NONSPEECH, SPEECH
-from store.text import clean, words
+from hark.store.formats import Options, ParseError, detect, parse, parse_bytes, parse_file, registry
+from hark.store.model import NONSPEECH, SPEECH
+from hark.store.text import clean, words
 
 
 def _label_words(src: str) -> Counter:

@@ -13,9 +13,9 @@ from fmt_helpers import assert_detectors_in_range, detected, parse_or_none, text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.formats import ParseError, detect, parse, parse_bytes, parse_file
-from store.model import NONSPEECH, SPEECH
-from store.text import clean, words
+from hark.store.formats import ParseError, detect, parse, parse_bytes, parse_file
+from hark.store.model import NONSPEECH, SPEECH
+from hark.store.text import clean, words
 
 # --- sbv ------------------------------------------------------------------------
 

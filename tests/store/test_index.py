@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from store import index as sindex
-from store.index import Index, passages
-from store.library import Library
-from store.model import Segment, Transcript
-from store.query import terms
+from hark.store import index as sindex
+from hark.store.index import Index, passages
+from hark.store.library import Library
+from hark.store.model import Segment, Transcript
+from hark.store.query import terms
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -95,7 +95,7 @@ def build_fixture(lib: Library) -> dict[str, int]:
 def fx(tmp_path_factory):
     # The surface words an index keeps for completion are the ones this
     # process has seen; start clean so other tests' words do not count.
-    from store import query
+    from hark.store import query
 
     query._CACHE.clear()
     d = tmp_path_factory.mktemp("fx")
@@ -463,7 +463,7 @@ def test_catching_up_most_of_the_library_rebuilds_instead(small, monkeypatch):
 
 
 def test_annotation_notes_and_tags_are_searched(small):
-    from store import annotations
+    from hark.store import annotations
 
     idx, lib, ids, _tmp = small
     a = annotations.create(lib, ids["talk"], 4, 4, note="Ask the chef about caramel", tags=["dessert"])
@@ -613,9 +613,9 @@ _WRITER = textwrap.dedent(
     import sys, time
     sys.path.insert(0, {root!r})
     from pathlib import Path
-    from store.library import Library
-    from store.model import Segment, Transcript
-    from store import index
+    from hark.store.library import Library
+    from hark.store.model import Segment, Transcript
+    from hark.store import index
     home, tag, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     lib = Library(home / "library.sqlite3")
     while not go.exists():
@@ -663,7 +663,7 @@ _HOLDER = textwrap.dedent(
     import os, sys, time
     sys.path.insert(0, {root!r})
     from pathlib import Path
-    from store.index import _Lock
+    from hark.store.index import _Lock
     lock = _Lock(Path(sys.argv[1]))
     assert lock.acquire(1)
     print("held", flush=True)
@@ -737,8 +737,8 @@ _CRASHER = textwrap.dedent(
     import sys
     sys.path.insert(0, {root!r})
     from pathlib import Path
-    from store.library import Library
-    from store import index
+    from hark.store.library import Library
+    from hark.store import index
     home = Path(sys.argv[1])
     index.sync(Library(home / "library.sqlite3"), home / "index")
     """
@@ -784,7 +784,7 @@ def test_a_writer_killed_mid_write_leaves_a_usable_index(tmp_path):
 
 @pytest.fixture(scope="module")
 def sample_index(tmp_path_factory, samples):
-    from store.importer import import_paths
+    from hark.store.importer import import_paths
 
     d = tmp_path_factory.mktemp("samples")
     lib = Library(d / "library.sqlite3")
@@ -837,7 +837,7 @@ def _corpus_dir() -> Path | None:
 
 @pytest.fixture(scope="module")
 def corpus_index(tmp_path_factory):
-    from store.importer import import_paths
+    from hark.store.importer import import_paths
 
     corpus = _corpus_dir()
     if corpus is None:

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-import store.library
-from store import annotations as A
-from store.importer import import_paths
-from store.library import SCHEMA_VERSION, Library, LibraryError, LibraryReadOnly
-from store.model import Segment, Transcript
-from store.paths import resolve
+import hark.store.library
+from hark.store import annotations as A
+from hark.store.importer import import_paths
+from hark.store.library import SCHEMA_VERSION, Library, LibraryError, LibraryReadOnly
+from hark.store.model import Segment, Transcript
+from hark.store.paths import resolve
 from tests.hardening.conftest import fill, mounted_tmpfs, read_only
 
 SRT = """1
@@ -170,8 +170,8 @@ def test_a_copy_of_an_imported_file_is_not_a_second_transcript(tmp_path):
 _WRITER = """
 import sys
 from pathlib import Path
-from store.library import Library
-from store.model import Segment, Transcript
+from hark.store.library import Library
+from hark.store.model import Segment, Transcript
 lib = Library(sys.argv[1])
 tag = sys.argv[2]
 for i in range(40):
@@ -336,7 +336,7 @@ def test_fall_back_to_read_only_when_the_disk_refuses(tmp_path, monkeypatch, err
 def test_fall_back_on_a_read_only_filesystem_simulated(tmp_path, monkeypatch):
     p = tmp_path / "lib.sqlite3"
     _library_with(p)
-    monkeypatch.setattr(store.library, "_fs_read_only", lambda folder: True)
+    monkeypatch.setattr(hark.store.library, "_fs_read_only", lambda folder: True)
     with pytest.raises(LibraryError) as e:
         Library(p)
     assert str(e.value) == f"the library {p} cannot be changed (read-only filesystem)"
@@ -396,8 +396,8 @@ def test_read_only_filesystem(tmp_path):
 
 _CRASH = """
 import os, sys
-from store.library import Library
-from store.model import Segment, Transcript
+from hark.store.library import Library
+from hark.store.model import Segment, Transcript
 lib = Library(sys.argv[1])
 lib.save(Transcript(title="Late", format="srt", segments=[Segment(0, 1, text="late")]).finish(), source="/l", sha256="l")
 os._exit(0)  # no close: the commit stays in the WAL, not yet in the main file

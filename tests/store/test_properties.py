@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store.formats import ParseError, names, parse, parse_bytes
-from store.importer import import_paths
-from store.library import Library
-from store.text import clean, words
+from hark.store.formats import ParseError, names, parse, parse_bytes
+from hark.store.importer import import_paths
+from hark.store.library import Library
+from hark.store.text import clean, words
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

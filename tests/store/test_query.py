@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from whoosh import query as wq
 
-from store import query as hq
-from store.index import make_schema
+from hark.store import query as hq
+from hark.store.index import make_schema
 
 SCHEMA = make_schema()
 
