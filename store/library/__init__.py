@@ -20,97 +20,29 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from .model import Chapter, Segment, Transcript
-from .paths import UNWRITABLE, private_dir, private_file
+from ..model import Chapter, Segment, Transcript
+from ..paths import UNWRITABLE, private_dir, private_file
+from .annotation_rows import AnnotationRows
+from .migrations import MIGRATIONS, SCHEMA_VERSION
+from .rows import (
+    INFO_COLUMNS,
+    LibraryError,
+    LibraryReadOnly,
+    StoredTranscript,
+    TranscriptInfo,
+    info_of,
+    now_iso,
+)
+from .search_rows import SearchRows
 
 T = TypeVar("T")
 
-# Each entry migrates the schema from version i to i + 1. Never edit a
-# released entry: add a new one.
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE transcripts (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        title TEXT NOT NULL,
-        format TEXT NOT NULL,
-        timing TEXT NOT NULL,
-        source TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        size INTEGER NOT NULL DEFAULT 0,
-        mtime REAL NOT NULL DEFAULT 0,
-        metadata TEXT NOT NULL DEFAULT '{}',
-        set_aside TEXT NOT NULL DEFAULT '[]',
-        chapters TEXT NOT NULL DEFAULT '[]',
-        speakers TEXT NOT NULL DEFAULT '[]',
-        duration REAL NOT NULL DEFAULT 0,
-        segment_count INTEGER NOT NULL DEFAULT 0,
-        imported TEXT NOT NULL,
-        updated TEXT NOT NULL
-    );
-    CREATE UNIQUE INDEX transcripts_source ON transcripts(source);
-    CREATE INDEX transcripts_sha ON transcripts(sha256);
-    CREATE TABLE segments (
-        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
-        idx INTEGER NOT NULL,
-        start REAL NOT NULL,
-        end REAL NOT NULL,
-        speaker TEXT,
-        text TEXT NOT NULL,
-        kind TEXT NOT NULL DEFAULT 'speech',
-        PRIMARY KEY (transcript_id, idx)
-    ) WITHOUT ROWID;
-    CREATE TABLE reading (
-        transcript_id INTEGER PRIMARY KEY REFERENCES transcripts(id) ON DELETE CASCADE,
-        segment INTEGER NOT NULL DEFAULT 0,
-        playhead REAL NOT NULL DEFAULT 0,
-        opened TEXT NOT NULL
-    );
-    """,
-    # Annotations (store/annotations.py). Removing a transcript keeps them:
-    # transcript_id becomes NULL, its title and sha256 stay on each row.
-    """
-    CREATE TABLE annotations (
-        id TEXT PRIMARY KEY,
-        transcript_id INTEGER REFERENCES transcripts(id) ON DELETE SET NULL,
-        first_segment INTEGER NOT NULL,
-        last_segment INTEGER NOT NULL,
-        start REAL NOT NULL,
-        end REAL NOT NULL,
-        quote TEXT NOT NULL,
-        prefix TEXT NOT NULL DEFAULT '',
-        suffix TEXT NOT NULL DEFAULT '',
-        note TEXT NOT NULL DEFAULT '',
-        tags TEXT NOT NULL DEFAULT '[]',
-        color TEXT NOT NULL DEFAULT 'yellow',
-        author TEXT NOT NULL DEFAULT '',
-        created TEXT NOT NULL,
-        updated TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'anchored',
-        source_sha256 TEXT NOT NULL DEFAULT '',
-        transcript_title TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX annotations_transcript ON annotations(transcript_id, start);
-    CREATE INDEX annotations_sha ON annotations(source_sha256);
-    """,
-]
-
-SCHEMA_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_MS = 5000
 RETRY_SECONDS = 60.0
 FULL_BYTES = 256 * 1024  # less room than this left on the library's disk counts as full
-
-
-class LibraryError(Exception):
-    """A failure to report to the user in one line (what and where)."""
-
-
-class LibraryReadOnly(LibraryError):
-    """A write to a library opened read-only (full disk, read-only filesystem)."""
 
 
 class _Unwritable(LibraryError):
@@ -167,98 +99,12 @@ def _close_quietly(db: sqlite3.Connection | None) -> None:
             pass
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-@dataclass
-class TranscriptInfo:
-    """A transcript's row, without its segments."""
-
-    id: int
-    title: str
-    format: str
-    timing: str
-    source: str
-    sha256: str
-    size: int
-    mtime: float
-    metadata: dict[str, Any]
-    speakers: list[str]
-    duration: float
-    segment_count: int
-    imported: str
-    updated: str
-    opened: str | None = None
-    position: int = 0  # the reading position (segment index)
-    playhead: float = 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "format": self.format,
-            "timing": self.timing,
-            "segments": self.segment_count,
-            "duration": self.duration,
-            "source": self.source,
-        }
-
-
-@dataclass
-class StoredTranscript:
-    info: TranscriptInfo
-    segments: list[Segment]
-    set_aside: list[str] = field(default_factory=list)
-    chapters: list[Chapter] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        i = self.info
-        return {
-            "id": i.id,
-            "title": i.title,
-            "format": i.format,
-            "timing": i.timing,
-            "metadata": i.metadata,
-            "segments": [s.to_json() for s in self.segments],
-            "set_aside": self.set_aside,
-        }
-
-
-_INFO_COLUMNS = (
-    "t.id, t.title, t.format, t.timing, t.source, t.sha256, t.size, t.mtime, t.metadata, "
-    "t.speakers, t.duration, t.segment_count, t.imported, t.updated, r.opened, r.segment, r.playhead"
-)
-
-
-def _info(row: sqlite3.Row | tuple) -> TranscriptInfo:
-    return TranscriptInfo(
-        id=row[0],
-        title=row[1],
-        format=row[2],
-        timing=row[3],
-        source=row[4],
-        sha256=row[5],
-        size=row[6],
-        mtime=row[7],
-        metadata=json.loads(row[8]),
-        speakers=json.loads(row[9]),
-        duration=row[10],
-        segment_count=row[11],
-        imported=row[12],
-        updated=row[13],
-        opened=row[14],
-        position=row[15] or 0,
-        playhead=row[16] or 0.0,
-    )
-
-
 def _is_busy(e: sqlite3.OperationalError) -> bool:
     msg = str(e).lower()
     return "locked" in msg or "busy" in msg
 
 
-class Library:
+class Library(AnnotationRows, SearchRows):
     """One connection to the library database. Not shared across threads:
     open one per thread (they are cheap)."""
 
@@ -469,19 +315,19 @@ class Library:
 
     def find_source(self, source: str) -> TranscriptInfo | None:
         row = self.db.execute(
-            f"SELECT {_INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id "
+            f"SELECT {INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id "
             "WHERE t.source = ?",
             (source,),
         ).fetchone()
-        return _info(row) if row else None
+        return info_of(row) if row else None
 
     def find_sha(self, sha256: str) -> list[TranscriptInfo]:
         rows = self.db.execute(
-            f"SELECT {_INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id "
+            f"SELECT {INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id "
             "WHERE t.sha256 = ? ORDER BY t.id",
             (sha256,),
         ).fetchall()
-        return [_info(r) for r in rows]
+        return [info_of(r) for r in rows]
 
     def save(
         self,
@@ -560,20 +406,20 @@ class Library:
             "opened": "r.opened IS NULL, r.opened DESC, t.id",
         }
         rows = self.db.execute(
-            f"SELECT {_INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id "
+            f"SELECT {INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id "
             f"ORDER BY {orders.get(order, 't.id')}"
         ).fetchall()
-        return [_info(r) for r in rows]
+        return [info_of(r) for r in rows]
 
     def ids(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM transcripts ORDER BY id")]
 
     def info(self, tid: int) -> TranscriptInfo | None:
         row = self.db.execute(
-            f"SELECT {_INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id WHERE t.id = ?",
+            f"SELECT {INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id WHERE t.id = ?",
             (tid,),
         ).fetchone()
-        return _info(row) if row else None
+        return info_of(row) if row else None
 
     def segments(self, tid: int) -> list[Segment]:
         return [
