@@ -52,9 +52,9 @@ def build_library(home: Path, n: int, segments: int) -> tuple[object, int]:
             Transcript(title="The long one", format="srt", segments=segs).finish(), source="/g/big", sha256="big"
         )
         # A user's index exists already: build it now, outside the timings.
-        from hark.store import index
+        from hark.store import search
 
-        index.sync_quietly(lib, paths.index)
+        search.sync_quietly(lib, paths.index)
     return paths, big_id
 
 

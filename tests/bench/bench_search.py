@@ -150,7 +150,7 @@ def make_queries(infos, segs, k: int, seed: int) -> dict[str, list[str]]:
     posting lists span most passages, the worst case for any index."""
     from collections import Counter
 
-    from hark.store.query import TOKEN
+    from hark.store.search.analysis import TOKEN
 
     rng = random.Random(seed)
     tids = sorted(segs)
@@ -237,7 +237,7 @@ def make_queries(infos, segs, k: int, seed: int) -> dict[str, list[str]]:
 
 
 def bench_hark(home, lib, queries, runs: int) -> dict:
-    from hark.store.index import Index
+    from hark.store.search import Index
 
     idx = Index(home.index, lib)
     res: dict = {}
@@ -294,7 +294,7 @@ def bench_cold(home, queries) -> tuple[list[float], float]:
         for n, q in enumerate([qs[0], *qs]):
             t, r = timed(
                 subprocess.run,
-                [sys.executable, "-m", "hark.tui.cli", "search", q, "--limit", "20"],
+                [sys.executable, "-m", "hark.tui", "search", q, "--limit", "20"],
                 cwd=ROOT,
                 env=env,
                 capture_output=True,
@@ -325,7 +325,7 @@ def bench_add(home, lib, idx, seed: int) -> tuple[float, float, int]:
         env = dict(os.environ, HARK_HOME=str(home.data))
         t_cmd, _ = timed(
             subprocess.run,
-            [sys.executable, "-m", "hark.tui.cli", "import", str(p2)],
+            [sys.executable, "-m", "hark.tui", "import", str(p2)],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -340,9 +340,9 @@ def bench_add(home, lib, idx, seed: int) -> tuple[float, float, int]:
 
 def bench_whoosh_default(work: Path, infos, segs, queries, runs: int) -> dict:
     """Whoosh as it comes: one document per segment, stock analyzer and writer."""
-    from hark.store.query import _lean_whoosh_import
+    from hark.store.search.whoosh import lean_import
 
-    _lean_whoosh_import()
+    lean_import()
     from whoosh import fields, index, qparser
     from whoosh.analysis import StemmingAnalyzer
 
@@ -399,7 +399,11 @@ def bench_stock_writer_passages(work: Path, lib) -> float:
     """hark's passage documents through Whoosh's stock writer."""
     from whoosh import index
 
-    from hark.store.index import INDEX_NAME, make_schema, transcript_docs
+    from hark.store.search.documents import transcript_docs
+    from hark.store.search.whoosh import patches
+    from hark.store.search.whoosh.schema import INDEX_NAME, make_schema
+
+    patches.apply_all()  # the engine's blocks, as a build would write them
 
     path = work / "stock-writer"
     shutil.rmtree(path, ignore_errors=True)
@@ -429,8 +433,8 @@ FTS_Q = {
 
 
 def bench_fts5(work: Path, lib, queries, runs: int) -> dict:
-    from hark.store.index import passages
-    from hark.store.query import terms
+    from hark.store.search.analysis import terms
+    from hark.store.search.documents import passages
 
     path = work / "fts5.sqlite3"
     if path.exists():

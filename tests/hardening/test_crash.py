@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from hark.store import annotations as A
-from hark.store.index import Index
 from hark.store.library import Library
 from hark.store.paths import resolve
+from hark.store.search import Index
 
 from .conftest import ROOT, child_env, run_cli, sample_files, scale
 
@@ -51,9 +51,9 @@ def _child(home: Path, kind: str, lib_path: Path, folder: Path) -> subprocess.Po
     if kind == "annotate":
         cmd = [sys.executable, "-c", ANNOTATE, str(lib_path)]
     elif kind == "reindex":
-        cmd = [sys.executable, "-m", "hark.tui.cli", "reindex"]
+        cmd = [sys.executable, "-m", "hark.tui", "reindex"]
     else:
-        cmd = [sys.executable, "-m", "hark.tui.cli", "import", str(folder)]
+        cmd = [sys.executable, "-m", "hark.tui", "import", str(folder)]
     return subprocess.Popen(
         cmd, cwd=ROOT, env=child_env(home), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 from hark.store import annotations as A
-from hark.store.index import Index
 from hark.store.library import Library
 from hark.store.paths import resolve
+from hark.store.search import Index
 
 from .conftest import ROOT, child_env, run_cli, sample_files, scale
 
@@ -28,7 +28,7 @@ WORKER = r"""
 import json, random, sys, time, traceback
 from pathlib import Path
 from hark.store import annotations as A
-from hark.store import index as I
+from hark.store import search as I
 from hark.store.importer import import_paths
 from hark.store.library import Library
 from hark.store.paths import resolve

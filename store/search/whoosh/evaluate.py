@@ -1,5 +1,6 @@
 """Query evaluation over whole posting lists, for the shapes hark's plans
-take (terms, phrases, AND, OR, NOT, AND-MAYBE, AND-NOT).
+take (terms, phrases, AND, OR, NOT, AND-MAYBE, AND-NOT); and the one
+phrase matcher, which Whoosh's own evaluation uses too (`for_whoosh`).
 
 Whoosh evaluates a query one posting at a time through a tree of Python
 matcher objects: an AND of two words of a few thousand passages each
@@ -15,9 +16,12 @@ Decoded lists are kept in a bounded cache per index segment: typing a
 query repeats its words, and the next keystroke finds them decoded.
 
 A query this module does not know (a shape hark's planner does not make)
-raises Unsupported; the caller runs it through Whoosh instead. Nothing
-here changes what matches or how it scores: tests/store/test_evaluate.py
-checks it against Whoosh on the same index.
+raises Unsupported; the caller runs it through Whoosh instead, with its
+phrases (plan.Adjacent) still matched here (`for_whoosh`). Nothing here
+changes what matches or how it scores: tests/store/search/test_search_evaluate.py
+checks it against Whoosh on the same index, and every phrase against a
+scan of the text. Posting lists are read block by block through
+privates.py (the private Whoosh attributes that takes).
 """
 
 from __future__ import annotations
@@ -30,10 +34,12 @@ from collections.abc import Iterator
 from itertools import accumulate, chain
 from typing import Any
 
-from . import query as hq  # first: it imports Whoosh the lean way
-
-# isort: split
 from whoosh import query as wq
+
+from ..plan import Adjacent
+from . import privates
+from .postings import has_neighbours, phrase_at
+from .scoring import fast_constants
 
 CACHE_POSTINGS = 500_000  # decoded postings kept (~20-40 bytes each)
 SELECTIVE = 24  # a list this many times longer than its candidates is probed, not decoded
@@ -64,21 +70,7 @@ class _List:
     # -- reading ----------------------------------------------------------------------
 
     def _blocked(self) -> bool:
-        m = self._matcher
-        return hasattr(m, "_goto") and hasattr(m, "_read_data") and hasattr(m, "_nextoffset")
-
-    def _walk(self) -> Iterator[int]:
-        """Go to each block in turn (its header read, its data not), and
-        yield its offset."""
-        m = self._matcher
-        pos = m._baseoffset
-        while True:
-            m._lastblock = False  # Whoosh sets it, never clears it
-            m._goto(pos)
-            yield pos
-            if m._lastblock:
-                return
-            pos = m._nextoffset
+        return privates.in_blocks(self._matcher)
 
     def heads(self) -> tuple[list[int], list[int]]:
         """Every block's last id and file offset, from the block headers
@@ -88,10 +80,11 @@ class _List:
             maxids: list[int] = []
             offsets: list[int] = []
             bounds: list[tuple[float, int]] = []
-            for pos in self._walk():
-                maxids.append(m._maxid)
+            for pos in privates.walk(m):
+                maxid, maxweight, minlength = privates.header(m)
+                maxids.append(maxid)
                 offsets.append(pos)
-                bounds.append((m._maxweight, m._minlength))
+                bounds.append((maxweight, minlength))
             self._heads = (maxids, offsets)
             self._bounds = bounds
         return self._heads
@@ -151,10 +144,8 @@ class _List:
         got = self._blocks.get(k)
         if got is None:
             m = self._matcher
-            m._lastblock = False  # Whoosh sets it, never clears it
-            m._goto(self.heads()[1][k])
-            m._read_data()
-            got = _unpack(m._data, m._blocklength, m._fixedsize)
+            privates.goto(m, self.heads()[1][k])
+            got = _unpack(*privates.block_data(m))
             self._blocks[k] = got
         return got
 
@@ -169,9 +160,8 @@ class _List:
         parts: list[Any] = []
         m = self._matcher
         if self._blocked():
-            for _pos in self._walk():
-                m._read_data()
-                bids, bw, bv = _unpack(m._data, m._blocklength, m._fixedsize)
+            for _pos in privates.walk(m):
+                bids, bw, bv = _unpack(*privates.block_data(m))
                 starts.append(len(ids))
                 parts.append(bv)
                 ids.extend(bids)
@@ -323,8 +313,7 @@ class Segment:
             r = self.reader
             if (field, text) not in r:
                 return None
-            m = r.postings(field, text)
-            m = getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
+            m = privates.unfiltered(r.postings(field, text))
             return _List(m, r.doc_frequency(field, text), self.deleted)
 
         return self.cache.get((self.number, field, text), make)
@@ -339,12 +328,15 @@ class Segment:
     def scores(self, field: str, text: str, ids: Any, weights: Any, boost: float) -> list[float]:
         """BM25F scores of postings, as the searcher's scorer gives them."""
         sc = self.scorer(field, text)
-        table = getattr(sc, "_table", None)
-        if table is not None and hasattr(sc, "_num"):
-            num, c1, c2 = sc._num * boost, sc._c1, sc._c2
+        fast = fast_constants(sc)
+        if fast is not None:
+            num, c1, c2, table = fast
+            num *= boost
             return [num * w / (w + c1 + c2 * table[d]) for d, w in zip(ids, weights, strict=True)]
         if type(sc).__name__ == "WeightScorer":
             return [w * boost for w in weights]
+        if _weight_length(sc):  # BM25F without a length table (another codec): Whoosh's own formula
+            return [sc.score(_At(d, w)) * boost for d, w in zip(ids, weights, strict=True)]
         raise Unsupported(f"scorer {type(sc).__name__}")
 
 
@@ -370,10 +362,9 @@ class Evaluator:
         if shape is not None:
             lead, alts, optional = shape
             pl = self.seg.plist(lead.fieldname, lead.text)
-            sc = self.seg.scorer(lead.fieldname, lead.text)
-            table = getattr(sc, "_table", None)
-            if pl is not None and table is not None and hasattr(sc, "_num"):
-                best = pl.top(limit, (sc._num, sc._c1, sc._c2, table))
+            fast = fast_constants(self.seg.scorer(lead.fieldname, lead.text))
+            if pl is not None and fast is not None:
+                best = pl.top(limit, fast)
         if best is None:  # any other query, or a list not in blocks: score it whole
             scores = self.run(q)
             return scores, len(scores)
@@ -416,8 +407,8 @@ class Evaluator:
             return {}
         if isinstance(q, wq.Term):
             return self._term(q.fieldname, q.text, q.boost, within)
-        if isinstance(q, hq.Adjacent):
-            return self._adjacent(q, within)
+        if isinstance(q, Adjacent):
+            return self.phrase(q, within)
         if isinstance(q, wq.And):
             return self._and(q.subqueries, within, q.boost)
         if isinstance(q, wq.Or):
@@ -451,7 +442,7 @@ class Evaluator:
         if isinstance(q, wq.Term):
             pl = self.seg.plist(q.fieldname, q.text)
             return pl.df if pl is not None else 0
-        if isinstance(q, hq.Adjacent):
+        if isinstance(q, Adjacent):
             return min((self._size(wq.Term(p[0], p[1])) for p in q.parts), default=0)
         if isinstance(q, wq.And):
             return min((self._size(s) for s in q.subqueries if not isinstance(s, wq.Not)), default=0)
@@ -495,9 +486,10 @@ class Evaluator:
             ids, weights, _v = pl.at(within)
         return dict(zip(ids, self.seg.scores(field, text, ids, weights, boost), strict=True))
 
-    def _adjacent(self, q: hq.Adjacent, within: list[int] | None) -> Scores:
-        """Every part at its offset from the first: candidates from the
-        rarest part, narrowed by each next one, then positions checked."""
+    def phrase(self, q: Adjacent, within: list[int] | None) -> Scores:
+        """The phrase matcher (plan.Adjacent): every part at its offset from
+        the first. Candidates from the rarest part, narrowed by each next
+        one (by its neighbour marks first), then positions checked."""
         parts = []
         for part in q.parts:
             pl = self.seg.plist(part[0], part[1])
@@ -509,7 +501,7 @@ class Evaluator:
             return self._marked(parts[0][1], parts[0][2], within, q.boost)
         found: list[tuple[tuple, dict[int, int], Any, Any]] = []
         cand = within
-        has = hq.has_neighbours
+        has = has_neighbours
         for _df, part, pl in parts:
             ids, weights, values = pl.all() if cand is None else pl.at(cand)
             before, after = part[3], part[4]
@@ -531,7 +523,7 @@ class Evaluator:
             cand = sorted(got)
         docs = cand or []
         ordered = [part for part, *_x in found]
-        docs = [d for d in docs if hq.phrase_at([v[g[d]] for _p, g, _w, v in found], ordered)]
+        docs = [d for d in docs if phrase_at([v[g[d]] for _p, g, _w, v in found], ordered)]
         out: Scores = dict.fromkeys(docs, 0.0)
         for part, g, weights, _v in found:
             ws = [weights[g[d]] for d in docs]
@@ -547,11 +539,32 @@ class Evaluator:
         if before < 0 and after < 0:
             keep = range(len(ids))
         else:
-            has = hq.has_neighbours
+            has = has_neighbours
             keep = [i for i, v in enumerate(values) if has(v, before, after)]
         docs = [ids[i] for i in keep]
         ws = [weights[i] for i in keep]
         return dict(zip(docs, self.seg.scores(f, t, docs, ws, boost), strict=True))
+
+
+class _At:
+    """One posting, as a Whoosh scorer reads it from a matcher."""
+
+    __slots__ = ("_d", "_w")
+
+    def __init__(self, d: int, w: float) -> None:
+        self._d, self._w = d, w
+
+    def id(self) -> int:
+        return self._d
+
+    def weight(self) -> float:
+        return self._w
+
+
+def _weight_length(sc: Any) -> bool:
+    from whoosh.scoring import WeightLengthScorer
+
+    return isinstance(sc, WeightLengthScorer)
 
 
 def _boosted(scores: Scores, boost: float) -> Scores:
@@ -561,9 +574,9 @@ def _boosted(scores: Scores, boost: float) -> Scores:
     return scores
 
 
-class Engine:
+class SearcherEvaluator:
     """The evaluator for one searcher: its segments' caches live as long as
-    the searcher does (a refreshed searcher gets a new Engine)."""
+    the searcher does (a refreshed searcher gets a new one)."""
 
     def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
@@ -584,3 +597,29 @@ class Engine:
             top = heapq.nlargest(limit, ((s, -(d + offset)) for d, s in scores.items()))
             best = heapq.nlargest(limit, best + top)
         return [(-nd, s) for s, nd in best], total
+
+
+# -- the phrase matcher, for Whoosh's own evaluation ------------------------------------
+
+
+class _WhooshPhrase(Adjacent):
+    """plan.Adjacent as Whoosh runs it: its matches and scores in one
+    segment come from Evaluator.phrase (the one phrase matcher), handed
+    to Whoosh as a list of documents whose weights are their scores."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        from whoosh.matching import ListMatcher, NullMatcher
+
+        scores = Evaluator(Segment(searcher, searcher.reader())).phrase(self, None)
+        if not scores:
+            return NullMatcher()
+        ids = sorted(scores)
+        return ListMatcher(ids, weights=[scores[d] for d in ids])
+
+
+def for_whoosh(q: wq.Query) -> wq.Query:
+    """The query with its phrases (plan.Adjacent) made runnable by Whoosh."""
+    if isinstance(q, Adjacent):
+        return _WhooshPhrase(q.parts, q.boost)
+    # The plan's own nodes were made with apply() (plan.expand): nothing is lost here.
+    return q if q.is_leaf() else q.apply(for_whoosh)

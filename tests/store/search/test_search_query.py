@@ -1,82 +1,15 @@
-"""The search language: analysis (words -> terms), checking and parsing
-queries (store/query.py). Searching itself is in test_index.py."""
+"""The search language (store/search/query.py): checking and parsing
+queries. What they find is in test_search_found.py."""
 
 from __future__ import annotations
 
 import pytest
 from whoosh import query as wq
 
-from hark.store import query as hq
-from hark.store.index import make_schema
+from hark.store.search import query as hq
+from hark.store.search.whoosh.schema import make_schema
 
 SCHEMA = make_schema()
-
-
-# -- analysis -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "words, term",
-    [
-        (["run", "running", "runs", "Running"], "run"),  # Porter would give "runn" for running
-        (["scale", "scaling", "scaled", "scales"], "scale"),
-        (["café", "cafe", "CAFÉ", "Cafe"], "cafe"),
-        (["brûlée", "brulee"], "brule"),  # folded before stemming: both stem alike
-        (["naïve", "naive"], "naiv"),
-        (["Zürich", "zurich"], "zurich"),
-        (["don't", "dont", "don’t"], "dont"),  # apostrophes: curly or straight, or none
-        (["Kaplan's", "kaplan", "Kaplan’s"], "kaplan"),
-        (["reliability", "reliable"], "reliabl"),
-        (["agents", "agent"], "agent"),
-        (["ＡＢＣ", "abc"], "abc"),  # full-width folds to ASCII
-    ],
-)
-def test_words_that_must_meet(words, term):
-    assert {hq.term(w) for w in words} == {term}
-
-
-def test_no_stop_words_so_phrases_like_going_to_survive():
-    assert hq.terms("We are going to scale these models.") == ["we", "are", "go", "to", "scale", "these", "model"]
-    assert hq.terms("to be or not to be") == ["to", "be", "or", "not", "to", "be"]
-
-
-def test_tokens_and_offsets():
-    text = "Crème brûlée, don't—stop! 3.5 e.g."
-    assert hq.spans(text) == [
-        ("creme", 0, 5),
-        ("brule", 6, 12),
-        ("dont", 14, 19),
-        ("stop", 20, 24),
-        ("3", 26, 27),
-        ("5", 28, 29),
-        ("e", 30, 31),
-        ("g", 32, 33),
-    ]
-
-
-def test_long_tokens_are_cut_not_dropped():
-    blob = "x" * 200
-    assert hq.term(blob) == "x" * hq.MAX_TERM
-    assert hq.terms(f"see {blob} here") == ["see", "x" * hq.MAX_TERM, "here"]
-
-
-def test_the_whoosh_analyzer_agrees_with_terms():
-    text = "Ünïcode CAFÉ running, scaling: l'été à Zürich — 42 don’t Kaplan's"
-    ana = hq.HarkAnalyzer()
-    toks = [(t.text, t.pos, t.startchar, t.endchar) for t in ana(text, positions=True, chars=True)]
-    assert [t[0] for t in toks] == hq.terms(text)
-    assert [t[1] for t in toks] == list(range(len(toks)))
-    assert [(a, b) for _t, _p, a, b in toks] == [(a, b) for _t, a, b in hq.spans(text)]
-    # Prefixes and wildcards are folded, never stemmed.
-    assert [t.text for t in ana("Runni", tokenize=False)] == ["runni"]
-
-
-def test_distance():
-    assert hq.distance("scaling", "scaling", 2) == 0
-    assert hq.distance("scalling", "scaling", 2) == 1
-    assert hq.distance("lighthuose", "lighthouse", 2) == 1  # a transposition is one edit
-    assert hq.distance("cat", "dog", 2) == 3  # limit + 1: further than we look
-    assert hq.distance("a", "abcd", 2) == 3
 
 
 # -- checking ----------------------------------------------------------------------
@@ -138,6 +71,8 @@ def test_well_formed_queries_pass(text):
 
 
 def test_parse_forms():
+    # The parser's schema is the index's, by default.
+    assert hq.parse("title:lighthouse keepers").query == hq.parse("title:lighthouse keepers", SCHEMA).query
     p = hq.parse('"scaling laws"', SCHEMA)
     assert p.query == wq.Phrase("text", ["scale", "law"])
     assert p.note is None and not p.plain

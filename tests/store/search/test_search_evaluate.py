@@ -1,8 +1,9 @@
-"""store/evaluate.py against Whoosh and against a brute-force scan: the same
-matches and scores as Whoosh evaluating the same plan; every phrase found
-where it starts and nowhere else, whatever mix of common words, pairs and
-passage boundaries it has; and the block-by-block ranking of a very common
-word giving the same best passages as scoring them all."""
+"""The evaluator (store/search/whoosh/evaluate.py) against Whoosh and
+against a brute-force scan: the same matches and scores as Whoosh
+evaluating the same plan; every phrase found where it starts and nowhere
+else, whatever mix of common words, pairs and passage boundaries it has,
+with the scores of its words; and the block-by-block ranking of a very
+common word giving the same best passages as scoring them all."""
 
 from __future__ import annotations
 
@@ -13,17 +14,19 @@ import pytest
 from whoosh import query as wq
 from whoosh.collectors import TopCollector
 
-from hark.store import evaluate as hev
-from hark.store import index as sindex
-from hark.store import query as hq
 from hark.store.importer import import_paths
-from hark.store.index import Index, passages
 from hark.store.library import Library
 from hark.store.model import Segment, Transcript
+from hark.store.search import Index, documents
+from hark.store.search import analysis as ha
+from hark.store.search.documents import passages
+from hark.store.search.plan import Adjacent
+from hark.store.search.whoosh import evaluate as hev
+from hark.store.search.whoosh import postings
 
-SAMPLES = Path(__file__).resolve().parent.parent.parent / "store" / "samples"
+SAMPLES = Path(__file__).resolve().parents[3] / "store" / "samples"
 
-# Common words (store.query.COMMON: a library this small uses that list) and
+# Common words (analysis.COMMON: a library this small uses that list) and
 # plain ones, so phrases mix the two in every order.
 COMMON = ["the", "of", "and", "to", "a", "in", "is", "it", "you", "that"]
 PLAIN = ["river", "stone", "lamp", "harbour", "violin", "orchard", "kettle", "meadow"]
@@ -65,24 +68,38 @@ QUERIES = [
 
 
 def _whoosh(s, q):
-    """Every match Whoosh finds for q, with its score."""
+    """Every match Whoosh finds for q, with its score (its phrases matched
+    by the evaluator's phrase matcher: Whoosh has none of its own for them)."""
     c = TopCollector(limit=1_000_000, usequality=False)
-    s.search_with_collector(q, c)
+    s.search_with_collector(hev.for_whoosh(q), c)
     return {h.docnum: h.score for h in c.results()}
+
+
+def _searcher(idx):
+    idx._ready()
+    return idx.engine.searcher()
+
+
+def _adjacents(q):
+    if isinstance(q, Adjacent):
+        yield q
+    elif not q.is_leaf():
+        for c in q.children():
+            yield from _adjacents(c)
 
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_same_matches_and_scores_as_whoosh(samples_index, text):
     idx, _lib = samples_index
-    s = idx._searcher_now()
-    _parsed, plan = idx._plan(s, text, None)
+    s = _searcher(idx)
+    _parsed, plan = idx._plan(text, None)
     if plan is None:  # nothing to look for (a lone NOT): no search runs
         assert idx.search(text).total == 0
         return
     mine = {}
-    for seg, offset in hev.Engine(s).segments:
+    for seg, offset in hev.SearcherEvaluator(s).segments:
         mine.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
-    matched = set(s.docs_for_query(plan.query))
+    matched = set(s.docs_for_query(hev.for_whoosh(plan.query)))
     assert set(mine) == matched
     theirs = _whoosh(s, plan.query)
     # Whoosh's AND-MAYBE drops some matches when it scores (they are in
@@ -92,20 +109,31 @@ def test_same_matches_and_scores_as_whoosh(samples_index, text):
         assert mine[d] == pytest.approx(score, rel=1e-6), d
     if "AndMaybe" not in repr(plan.query):
         assert set(theirs) == matched
+    # Whoosh matches a phrase with the evaluator's matcher: check each
+    # phrase's scores against Whoosh scoring its words (all at their
+    # offsets in the phrase's passages: the sum of their scores).
+    for phrase in _adjacents(plan.query):
+        mine = {}
+        for seg, offset in hev.SearcherEvaluator(s).segments:
+            mine.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(phrase).items()})
+        words = _whoosh(s, wq.And([wq.Term(f, t) for f, t, *_rest in phrase.parts]))
+        assert set(mine) <= set(words)
+        for d, score in mine.items():
+            assert score == pytest.approx(words[d] * phrase.boost, rel=1e-6), (phrase, d)
 
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_search_through_whoosh_gives_the_same_hits(samples_index, text, monkeypatch):
-    """A query store.evaluate leaves to Whoosh is answered the same way."""
+    """A query the evaluator leaves to Whoosh is answered the same way."""
     idx, _lib = samples_index
     fast = idx.search(text, limit=50)
 
     def unsupported(self, q, limit):
         raise hev.Unsupported("test")
 
-    monkeypatch.setattr(hev.Engine, "search", unsupported)
+    monkeypatch.setattr(hev.SearcherEvaluator, "search", unsupported)
     slow = idx.search(text, limit=50)
-    plan = idx._plan(idx._searcher_now(), text, None)[1]
+    plan = idx._plan(text, None)[1]
     if plan is None or "AndMaybe" not in repr(plan.query):
         assert [(h.transcript_id, h.segment) for h in fast.hits] == [(h.transcript_id, h.segment) for h in slow.hits]
         assert fast.total == slow.total
@@ -126,9 +154,9 @@ LED = [
 @pytest.mark.parametrize("word", ["the", "a", "and", "know", "tide", *LED])
 def test_common_word_ranked_block_by_block_matches_scoring_all(samples_index, word, monkeypatch):
     idx, _lib = samples_index
-    s = idx._searcher_now()
-    q = word if isinstance(word, wq.Query) else idx._plan(s, word, None)[1].query
-    full = hev.Engine(s)
+    s = _searcher(idx)
+    q = word if isinstance(word, wq.Query) else idx._plan(word, None)[1].query
+    full = hev.SearcherEvaluator(s)
     everything = []
     total = 0
     for seg, offset in full.segments:
@@ -138,7 +166,7 @@ def test_common_word_ranked_block_by_block_matches_scoring_all(samples_index, wo
     everything.sort(reverse=True)
     monkeypatch.setattr(hev, "LEAD_POSTINGS", 1)  # every word takes the block-by-block path
     for limit in (1, 5, 20):
-        docs, n = hev.Engine(s).search(q, limit)
+        docs, n = hev.SearcherEvaluator(s).search(q, limit)
         assert n == total
         assert [d for d, _sc in docs] == [-nd for _sc, nd in everything[:limit]]
 
@@ -188,7 +216,7 @@ def _expected(texts, phrase: list[str]) -> set[tuple[int, int]]:
     phrase starts, by scanning the words in order."""
     out = set()
     for tid, (lines, speakers) in texts.items():
-        seg_terms = [hq.terms(x) for x in lines]
+        seg_terms = [ha.terms(x) for x in lines]
         cuts = passages(seg_terms, speakers, lines)
         flat = [(t, i) for i, ts in enumerate(seg_terms) for t in ts]
         for k in range(len(flat) - len(phrase) + 1):
@@ -203,7 +231,7 @@ def test_every_phrase_is_found_where_it_starts(random_index):
     idx, texts = random_index
     rng = random.Random(11)
     sample = next(iter(texts.values()))[0]
-    words = [w for line in sample for w in hq.terms(line)]
+    words = [w for line in sample for w in ha.terms(line)]
     checked = 0
     phrases: set[tuple[str, ...]] = set()
     while len(phrases) < 160:
@@ -217,15 +245,15 @@ def test_every_phrase_is_found_where_it_starts(random_index):
         r = idx.search('"' + " ".join(phrase) + '"', limit=10_000)
         cuts = {}
         for tid, (lines, speakers) in texts.items():
-            cuts[tid] = passages([hq.terms(x) for x in lines], speakers, lines)
+            cuts[tid] = passages([ha.terms(x) for x in lines], speakers, lines)
         got = {(h.transcript_id, next(a for a, b in cuts[h.transcript_id] if a <= h.segment <= b)) for h in r.hits}
         assert got == want, phrase
         assert r.total == len(want), phrase
         # The passages the evaluator itself matched (before hits are built
         # from the text, which would hide a passage matched wrongly).
-        s = idx._searcher_now()
-        plan = idx._plan(s, '"' + " ".join(phrase) + '"', None)[1]
-        docs, n = hev.Engine(s).search(plan.query, 10_000)
+        s = _searcher(idx)
+        plan = idx._plan('"' + " ".join(phrase) + '"', None)[1]
+        docs, n = hev.SearcherEvaluator(s).search(plan.query, 10_000)
         fields = [s.stored_fields(d) for d, _sc in docs]
         assert {(int(f["tid"]), f["first"]) for f in fields} == want, phrase
         assert n == len(want), phrase
@@ -234,14 +262,14 @@ def test_every_phrase_is_found_where_it_starts(random_index):
 
 
 def test_neighbour_marks_are_two_bytes_a_word():
-    numbers = hq.common_numbers(frozenset({"of", "the"}))
-    marks = sindex.neighbour_marks(["river", "of", "the", "lamp"], numbers)
-    none = hq.NO_NEIGHBOUR
+    numbers = ha.common_numbers(frozenset({"of", "the"}))
+    marks = documents.neighbour_marks(["river", "of", "the", "lamp"], numbers)
+    none = ha.NO_NEIGHBOUR
     assert list(marks) == [none, numbers["of"], none, numbers["the"], numbers["of"], none, numbers["the"], none]
-    value = sindex._index_marked(0, ["river", "of", "the", "lamp"], marks, numbers)
+    value = postings.index_marked(0, ["river", "of", "the", "lamp"], marks, numbers)
     by_term = {t.decode(): v for t, _n, _w, v in value}
-    assert hq.marked_positions(by_term["river"], -1, numbers["of"]) == [0]
-    assert hq.marked_positions(by_term["river"], -1, numbers["the"]) == []
-    assert hq.marked_positions(by_term["lamp"], numbers["the"], -1) == [3]
-    assert list(hq._positions(by_term["the"])) == [2]
+    assert postings.marked_positions(by_term["river"], -1, numbers["of"]) == [0]
+    assert postings.marked_positions(by_term["river"], -1, numbers["the"]) == []
+    assert postings.marked_positions(by_term["lamp"], numbers["the"], -1) == [3]
+    assert list(postings.positions(by_term["the"])) == [2]
     assert by_term["the"] == b"B\x02"  # a common word carries no marks

@@ -1,0 +1,127 @@
+"""Words -> index terms: one function for indexing and querying alike.
+
+Words are found with one regular expression (letters, digits, inner
+apostrophes), lower-cased, accent-folded (before stemming: ``brûlée`` and
+``brulee`` both become ``brulee``), stemmed with the Snowball English
+stemmer (``running`` -> ``run``, ``scaling`` -> ``scale``) and stripped of
+apostrophes (``don't`` = ``dont``). No stop words: "going to" is a phrase
+like any other. Indexing and querying share this one function, cached per
+distinct word, so they can never disagree.
+
+Also here: the library's common words and their numbers (pairs and
+neighbour marks, see documents.py and plan.py) and the edit distance of
+fuzzy words and "did you mean". Nothing here knows an index engine (the
+stemmer is Whoosh's, used as a plain library: it imports no index code).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from whoosh.lang.snowball.english import EnglishStemmer
+
+TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+MAX_TERM = 64  # longer tokens (URLs, hashes) are cut: a term is a word
+_stem = EnglishStemmer().stem
+_CACHE: dict[str, str] = {}
+_CACHE_MAX = 500_000
+
+
+def fold(word: str) -> str:
+    """Lower-case and accent-fold one word ('Café' -> 'cafe')."""
+    w = word.lower()
+    if not w.isascii():
+        w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+    return w.replace("’", "'")
+
+
+def term(word: str) -> str:
+    """The index term of one word, as TOKEN finds it."""
+    t = _CACHE.get(word)
+    if t is None:
+        t = _stem(fold(word)[:MAX_TERM]).replace("'", "") or "_"
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[word] = t
+    return t
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of a text, in order."""
+    cache = _CACHE
+    out = []
+    for w in TOKEN.findall(text):
+        t = cache.get(w)
+        out.append(t if t is not None else term(w))
+    return out
+
+
+def spans(text: str) -> list[tuple[str, int, int]]:
+    """(term, start, end) for each word of text (offsets into text)."""
+    return [(term(m.group()), m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+# Words so frequent that a phrase with them ("of the", "student of
+# running") would read through most of the index. Adjacent pairs of them
+# are indexed as one term (the `pair` and `tailpair` fields), and every
+# other word records which of them stands just before and after it (its
+# neighbour marks): a phrase is found without reading their posting lists.
+# The index takes the most frequent terms of its own library
+# (documents.common_terms); this English list stands in for a library too
+# small to tell.
+COMMON = frozenset(
+    terms(
+        "the of and to a in is it you that i was for on are with as be at this have not but what "
+        "we they so if do my me just like know um uh go an he there think kind right mean"
+    )
+)
+
+
+def pair(a: str, b: str) -> str:
+    """The pair term of two adjacent common terms (a space never occurs in a term)."""
+    return f"{a} {b}"
+
+
+# Neighbour marks: in the text fields every position of a word also
+# records which common word (if any) comes just before it and just after
+# it -- one byte each, the common word's number in `common_numbers`, or
+# NO_NEIGHBOUR. A phrase such as "student of running" is then found from
+# `student` (followed by `of`) and `running` (preceded by `of`): the posting
+# list of `of`, which spans most passages, is never read.
+NO_NEIGHBOUR = 255
+
+
+@lru_cache(maxsize=8)
+def common_numbers(common: frozenset[str]) -> dict[str, int]:
+    """Each common term's number in the neighbour marks."""
+    return {t: i for i, t in enumerate(sorted(common)[:NO_NEIGHBOUR])}
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, or limit + 1
+    as soon as it must exceed limit."""
+    if a == b:
+        return 0
+    la, lb = len(a), len(b)
+    if abs(la - lb) > limit:
+        return limit + 1
+    prev2: list[int] | None = None
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        cur = [i] + [0] * lb
+        ca = a[i - 1]
+        lowest = cur[0]
+        for j in range(1, lb + 1):
+            cost = 0 if ca == b[j - 1] else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+            if v < lowest:
+                lowest = v
+        if lowest > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return min(prev[lb], limit + 1)

@@ -1,0 +1,313 @@
+"""Hits: from the passages an engine found to what a person sees -- the
+segment where the best match starts, its time, a snippet with the matched
+words marked -- read from the library, which is the truth (a passage whose
+text changed since it was indexed gives no hit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from .analysis import spans
+from .documents import NoteSpot, notes_of
+
+if TYPE_CHECKING:
+    from ..library import Library
+    from .plan import Plan
+
+
+@dataclass
+class Hit:
+    transcript_id: int
+    title: str
+    segment: int
+    start: float
+    end: float
+    text: str
+    snippet: str
+    marks: list[tuple[int, int]]  # (start, end) character spans of matched words in snippet
+    score: float
+    speaker: str | None = None
+    timing: str = "exact"
+    text_marks: list[tuple[int, int]] = field(default_factory=list)  # matched words in text
+    kind: str = "text"  # where it matched: the words said (annotations will add "note")
+
+    def marked(self, left: str = "**", right: str = "**") -> str:
+        """The snippet with each matched span wrapped (JSON uses **word**)."""
+        out, pos = [], 0
+        for a, b in self.marks:
+            out.append(self.snippet[pos:a])
+            out.append(left + self.snippet[a:b] + right)
+            pos = b
+        out.append(self.snippet[pos:])
+        return "".join(out)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "transcript_id": self.transcript_id,
+            "title": self.title,
+            "segment": self.segment,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "snippet": self.marked(),
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int  # matching passages (one hit each)
+    hits: list[Hit] = field(default_factory=list)
+    note: str | None = None  # e.g. "unbalanced quote: searched as plain words"
+    suggestion: str | None = None  # "did you mean", when nothing was found
+    partial: bool = False  # a time limit cut the search short (type-ahead)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+
+
+EXTRA_SEGMENTS = 6  # segments read after a passage: a phrase's run-on and the snippet's context
+SNIPPET_MIN = 80  # characters: a shorter hit segment is followed by the next ones
+SNIPPET_MAX = 240
+
+
+def _occurrences(
+    toks: list[str], terms: set[str], phrases_: list[tuple[str, ...]]
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """Phrase matches (start, length) and term matches (index) in a token list."""
+    phrases = []
+    for ph in phrases_:
+        k = len(ph)
+        if not k:
+            continue
+        first = ph[0]
+        for i, t in enumerate(toks):
+            if t == first and tuple(toks[i : i + k]) == ph:
+                phrases.append((i, k))
+    singles = [i for i, t in enumerate(toks) if t in terms] if terms else []
+    return phrases, singles
+
+
+@lru_cache(maxsize=8192)
+def _spans(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Words of a segment with their offsets (cached: type-ahead searches
+    show the same passages again and again)."""
+    return tuple(spans(text))
+
+
+def _build_hit(
+    plan: Plan, rows: list[tuple], first: int, last: int
+) -> tuple[int, str, list[tuple[int, int]], list[tuple[int, int]]] | None:
+    """From a passage's segments (and a few after it): the segment where the
+    best match starts, the snippet and its marks. None when the text no
+    longer holds the match (the library changed since indexing)."""
+    segs = [(r[0], " ".join(r[4].split())) for r in rows]
+    n_own = sum(1 for i, _t in segs if first <= i <= last)
+    if not n_own or segs[0][0] != first:
+        return None
+    toks: list[str] = []
+    where: list[tuple[int, int, int]] = []  # per token: (position in segs, start, end)
+    done = 0
+
+    def upto(k: int) -> None:
+        nonlocal done
+        while done <= k and done < len(segs):
+            for t, a, b in _spans(segs[done][1]):
+                toks.append(t)
+                where.append((done, a, b))
+            done += 1
+
+    upto(n_own - 1)
+    own_count = len(toks)
+    # Enough words after the passage for a phrase that starts in it.
+    need = max((len(p) for p in plan.phrases), default=1) - 1
+    while len(toks) - own_count < need and done < len(segs):
+        upto(done)
+    phrases, singles = _occurrences(toks, plan.terms, plan.phrases)
+    own_phrases = [p for p in phrases if p[0] < own_count]
+    if own_phrases or any(i < own_count for i in singles):
+        score: dict[int, float] = {}
+        seen: dict[int, set[str]] = {}
+        for s, _k in own_phrases:
+            seg = where[s][0]
+            score[seg] = score.get(seg, 0) + 10
+        for i in singles:
+            if i < own_count:
+                seg = where[i][0]
+                if toks[i] not in seen.setdefault(seg, set()):
+                    seen[seg].add(toks[i])
+                    score[seg] = score.get(seg, 0) + 1
+        best = min(score, key=lambda k: (-score[k], k))
+    elif plan.metadata_only or not (plan.terms or plan.phrases):
+        best = 0
+    else:
+        return None
+    # The snippet: the hit segment, then as many following ones as it takes
+    # to finish a phrase that starts in it and to give some context.
+    end_k = best
+    for s, k in own_phrases:
+        if where[s][0] == best:
+            end_k = max(end_k, where[s + k - 1][0])
+    length = sum(len(segs[k][1]) + 1 for k in range(best, end_k + 1))
+    while length < SNIPPET_MIN and end_k + 1 < len(segs) and end_k + 1 - best < 6:
+        end_k += 1
+        length += len(segs[end_k][1]) + 1
+    if end_k >= done:
+        upto(end_k)
+        phrases, singles = _occurrences(toks, plan.terms, plan.phrases)
+    offsets: dict[int, int] = {}
+    parts, pos = [], 0
+    for k in range(best, end_k + 1):
+        offsets[k] = pos
+        parts.append(segs[k][1])
+        pos += len(segs[k][1]) + 1
+    snippet = " ".join(parts)
+    marks: list[tuple[int, int]] = []
+
+    def span_of(i: int) -> tuple[int, int] | None:
+        k, a, b = where[i]
+        if k not in offsets:
+            return None
+        return offsets[k] + a, offsets[k] + b
+
+    marked: set[int] = set()
+    for s, k in phrases:
+        a, b = span_of(s), span_of(s + k - 1)
+        if a and b:
+            marks.append((a[0], b[1]))
+            marked.update(range(s, s + k))
+    for i in singles:
+        if i not in marked:
+            sp = span_of(i)
+            if sp:
+                marks.append(sp)
+    marks = _merge_marks(marks)
+    snippet, marks = _crop(snippet, marks)
+    # The same words in the segment's own text, as stored (not folded).
+    own_spans = _spans(rows[best][4])
+    mine = [i for i in range(len(toks)) if where[i][0] == best]
+    hit_words = set(singles) | marked
+    text_marks = _merge_marks([own_spans[k][1:] for k, i in enumerate(mine) if i in hit_words and k < len(own_spans)])
+    return segs[best][0], snippet, marks, text_marks
+
+
+def _note_hit(plan: Plan, spots: list[NoteSpot], rows: list[tuple], first: int, last: int) -> Hit | None:
+    """A hit on an annotation of the passage whose note or tags have the
+    query's words: at the annotation's first segment, its note as the
+    snippet (kind "note")."""
+    terms_ = plan.terms | plan.note_terms
+    phrases = plan.phrases + plan.note_phrases
+    for a in spots:
+        if not first <= a.first <= last:
+            continue
+        words = " ".join(a.words.split())
+        sp = spans(words)
+        toks = [t for t, _a, _b in sp]
+        found, singles = _occurrences(toks, terms_, phrases)
+        if not found and not singles:
+            continue
+        marks = [(sp[s][1], sp[s + k - 1][2]) for s, k in found] + [sp[i][1:] for i in singles]
+        snippet, marks = _crop(words, _merge_marks(marks))
+        row = next((r for r in rows if r[0] == a.first), None)
+        return Hit(
+            transcript_id=0,
+            title="",
+            segment=a.first,
+            start=row[1] if row else a.start,
+            end=row[2] if row else a.start,
+            text=row[4] if row else "",
+            snippet=snippet,
+            marks=marks,
+            score=0.0,
+            speaker=row[3] if row else None,
+            kind="note",
+        )
+    return None
+
+
+def _merge_marks(marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(marks):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _crop(snippet: str, marks: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """At most SNIPPET_MAX characters around the first mark, cut at spaces."""
+    if len(snippet) <= SNIPPET_MAX:
+        return snippet, marks
+    anchor = marks[0][0] if marks else 0
+    start = max(0, anchor - SNIPPET_MAX // 3)
+    if start:
+        sp = snippet.find(" ", start)
+        start = sp + 1 if 0 <= sp < anchor else start
+    end = min(len(snippet), start + SNIPPET_MAX)
+    if end < len(snippet):
+        sp = snippet.rfind(" ", start, end)
+        end = sp if sp > start else end
+    pre = "…" if start else ""
+    post = "…" if end < len(snippet) else ""
+    shift = len(pre) - start
+    out = [(a + shift, b + shift) for a, b in marks if a >= start and b <= end]
+    return pre + snippet[start:end] + post, out
+
+
+def hits_for(lib: Library, plan: Plan, wanted: list[tuple[int, int, int, float]]) -> list[Hit]:
+    """The hits of the passages found, (tid, first, last, score) best
+    first: each at the segment where its best match starts, with a snippet
+    and its marks; or on an annotation's note. A passage whose text no
+    longer holds the match (the library changed since it was indexed), or
+    whose transcript is gone, gives none."""
+    out: list[Hit] = []
+    if not wanted:
+        return out
+    infos = lib.titles(sorted({w[0] for w in wanted}))
+    # One read for every hit's segments (and a few after each, for
+    # phrases that run on and for context).
+    rows = lib.segment_rows([(tid, first, last + EXTRA_SEGMENTS) for tid, first, last, _score in wanted])
+    spots: dict[int, list[NoteSpot]] = {}
+    for tid, first, last, score in wanted:
+        if tid not in infos:
+            continue
+        seg_rows = [r for r in rows.get(tid, ()) if first <= r[0] <= last + EXTRA_SEGMENTS]
+        title, timing = infos[tid]
+        built = None if (plan.note_terms or plan.note_phrases) else _build_hit(plan, seg_rows, first, last)
+        if built is None:
+            # Not in the words said: in an annotation's note or tags?
+            if tid not in spots:
+                spots[tid] = notes_of(lib, tid)
+            note_hit = _note_hit(plan, spots[tid], seg_rows, first, last)
+            if note_hit is not None:
+                note_hit.transcript_id, note_hit.title, note_hit.timing = tid, title, timing
+                note_hit.score = float(score)
+                out.append(note_hit)
+                continue
+            if plan.note_terms or plan.note_phrases:
+                built = _build_hit(plan, seg_rows, first, last)
+            if built is None:
+                continue
+        seg, snippet, marks_, text_marks = built
+        row = next(r for r in seg_rows if r[0] == seg)
+        out.append(
+            Hit(
+                transcript_id=tid,
+                title=title,
+                segment=seg,
+                start=row[1],
+                end=row[2],
+                text=row[4],
+                snippet=snippet,
+                marks=marks_,
+                score=float(score),
+                speaker=row[3],
+                timing=timing,
+                text_marks=text_marks,
+            )
+        )
+    return out

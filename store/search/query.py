@@ -1,0 +1,184 @@
+"""The search language: how a QUERY string becomes a query tree.
+
+The language (see the README)::
+
+    scaling laws            all words must match (each may also match the
+                            title, speaker or tags; at least one must be said)
+    "scaling laws"          an exact phrase, also across caption lines
+    agents OR tools         either
+    NOT horizon, -horizon   without
+    agent*                  a prefix (its 64 most frequent completions)
+    scalling~  scalling~2   fuzzy: within 1 (or 2) edits
+    title:  speaker:  tag:  format:  note:     one field
+    ( )                     grouping
+
+A malformed query (an unbalanced quote or parenthesis, a lone operator, an
+empty or unknown field, a lone wildcard) is searched as plain words, with a
+note saying so; it never raises.
+
+The tree is Whoosh's (whoosh.query), read by Whoosh's parser over the
+index's fields, whose analyzer is analysis.term: hark's query language is
+Whoosh's, with some of its syntax taken out. plan.py turns the tree into
+what runs; an engine other than Whoosh would take the plan's tree as its
+input (engine.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .whoosh.schema import make_schema  # first: Whoosh imported the lean way (whoosh/__init__.py)
+
+# isort: split
+from whoosh import qparser
+from whoosh import query as wq
+
+from .analysis import TOKEN, term
+
+FIELDS = ("title", "speaker", "tag", "format", "note")
+BINARY = {"AND", "OR", "ANDNOT", "ANDMAYBE"}
+
+_LEX = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
+_FIELD = re.compile(r"^[+-]?([A-Za-z_]\w*):(.*)$", re.S)
+
+
+def problem(text: str) -> str | None:
+    """What is wrong with a query, in a few words, or None if it parses."""
+    if text.count('"') % 2:
+        return "unbalanced quote"
+    items = [(m.group(), m.start(), m.end()) for m in _LEX.finditer(text)]
+    depth = 0
+    for i, (tok, _start, end) in enumerate(items):
+        prev = items[i - 1][0] if i else None
+        nxt = items[i + 1][0] if i + 1 < len(items) else None
+        glued_next = i + 1 < len(items) and items[i + 1][1] == end
+        if tok == "(":
+            depth += 1
+            if nxt == ")":
+                return "empty parentheses"
+            continue
+        if tok == ")":
+            depth -= 1
+            if depth < 0:
+                return "unbalanced parenthesis"
+            continue
+        if tok.startswith('"'):
+            if not TOKEN.search(tok):
+                return "an empty phrase"
+            continue
+        if tok in BINARY:
+            if prev is None or prev == "(" or prev in BINARY or prev == "NOT":
+                return f"a lone operator {tok}"
+            if nxt is None or nxt == ")" or nxt in BINARY:
+                return f"a lone operator {tok}"
+            continue
+        if tok == "NOT":
+            if nxt is None or nxt == ")" or nxt in BINARY or nxt == "NOT":
+                return "a lone operator NOT"
+            continue
+        m = _FIELD.match(tok)
+        if m:
+            name, rest = m.group(1), m.group(2)
+            if name not in FIELDS:
+                return f"unknown field '{name}:' (fields: {', '.join(FIELDS)})"
+            if not rest and not (glued_next and nxt is not None and (nxt.startswith('"') or nxt == "(")):
+                return f"empty field '{name}:'"
+            tok = rest
+            if not tok:
+                continue
+        bare = tok.lstrip("+-")
+        if not bare:
+            if glued_next and nxt is not None and (nxt.startswith('"') or nxt == "("):
+                continue  # -"long horizon", -(a OR b)
+            return f"a lone {tok[0]}"
+        if bare[0] in "*?~":
+            return f"a leading {bare[0]}"
+        if not TOKEN.search(bare):
+            if any(c in bare for c in "*?~:"):
+                return f"no words in {tok!r}"
+            continue  # punctuation alone: nothing to search, nothing wrong
+        if "~" in bare:
+            word, _, rest = bare.partition("~")
+            if not TOKEN.fullmatch(word) or not re.fullmatch(r"(\d+(/\d+)?)?", rest):
+                return f"a misplaced ~ in {tok!r}"
+    if depth:
+        return "unbalanced parenthesis"
+    return None
+
+
+def plain_words(text: str) -> list[str]:
+    """The words of a query, in order, each once."""
+    return list(dict.fromkeys(TOKEN.findall(text)))
+
+
+def fallback_words(text: str) -> list[str]:
+    """What a malformed query is searched as: its words, without operators
+    (AND, OR, NOT...) and empty field names ("title:"), unless nothing else
+    is left."""
+    kept = []
+    for tok in text.split():
+        m = _FIELD.match(tok)
+        if tok.strip("()") in BINARY | {"NOT"} or (m and m.group(1) in FIELDS and not m.group(2)):
+            continue
+        kept.append(tok)
+    return plain_words(" ".join(kept)) or plain_words(text)
+
+
+_PARSERS: dict[int, qparser.QueryParser] = {}
+_SCHEMA: list[Any] = []  # the index's schema, made once
+
+
+def _parser(schema: Any = None) -> qparser.QueryParser:
+    """Whoosh's query parser over the index's fields (their analyzers turn
+    words into terms), without the syntax hark does not offer."""
+    if schema is None:
+        if not _SCHEMA:
+            _SCHEMA.append(make_schema())
+        schema = _SCHEMA[0]
+    p = _PARSERS.get(id(schema))
+    if p is None:
+        p = qparser.QueryParser("text", schema)
+        for cls in (qparser.SingleQuotePlugin, qparser.RangePlugin, qparser.BoostPlugin, qparser.EveryPlugin):
+            p.remove_plugin_class(cls)
+        p.add_plugin(qparser.FuzzyTermPlugin())
+        p.add_plugin(qparser.PlusMinusPlugin())
+        _PARSERS.clear()
+        _PARSERS[id(schema)] = p
+    return p
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    query: wq.Query | None  # None: nothing to search for
+    note: str | None = None  # e.g. "unbalanced quote: searched as plain words"
+    plain: bool = False  # malformed: searched as its plain words
+
+
+def parse(text: str, schema: Any = None) -> ParsedQuery:
+    """Parse a QUERY string; never raises. Unfielded words are on "text".
+    The schema is the index's (schema.make_schema) unless another is given."""
+    text = text.strip()
+    why = problem(text)
+    q: wq.Query | None = None
+    if why is None:
+        try:
+            q = _parser(schema).parse(text)
+        except Exception as e:  # Whoosh's parser on something we did not foresee
+            why = f"could not read the query ({type(e).__name__})"
+        else:
+            if q is wq.NullQuery or isinstance(q, wq.Every):
+                q = None
+    if why is not None:
+        words = [term(w) for w in fallback_words(text)]
+        if words:
+            q = (
+                wq.And([wq.Term("text", t) for t in dict.fromkeys(words)])
+                if len(words) > 1
+                else wq.Term("text", words[0])
+            )
+        note = f"{why}: searched as plain words" if words else f"{why}: nothing to search for"
+        return ParsedQuery(text, q, note, plain=True)
+    return ParsedQuery(text, q, None if q is not None else "nothing to search for")

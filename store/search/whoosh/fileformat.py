@@ -1,0 +1,167 @@
+"""The names hark's index files pickle: a promise of the file format.
+
+Whoosh pickles the schema into each table of contents (``_hark5_*.toc``:
+`Words`, `PackedPositions`, `HarkAnalyzer`) and every posting block into
+the segment files (`unpack_array`, `PackedValues`). Pickle stores them by
+module path and name, so this module's path
+(``hark.store.search.whoosh.fileformat``) and these names are part of the
+file format: moving or renaming any of them makes every existing index
+unreadable. Do that only together with a bump of
+documents.SCHEMA_VERSION (an index of another version is rebuilt with one
+line, never read). An index that cannot be unpickled anyway counts as
+damaged and is rebuilt (patches.unpickle_errors_are_damage).
+
+Only the declarations live here; what they do is in postings.py and
+analysis.py.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Iterator
+from itertools import accumulate
+from typing import Any
+
+from whoosh import fields, formats
+from whoosh.analysis import Token, Tokenizer
+
+from ..analysis import TOKEN, fold, term
+from .postings import pack, positions, postings_of
+
+
+class PackedPositions(formats.Positions):
+    """A field format whose values are packed positions (postings.py)."""
+
+    def encode(self, poslist: list[int]) -> bytes:
+        return pack(poslist)
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return list(positions(valuestring))
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return len(positions(valuestring))
+
+    def decode_weight(self, valuestring: bytes) -> float:
+        return self.decode_frequency(valuestring) * self.field_boost
+
+    def decode_position_boosts(self, valuestring: bytes) -> list[tuple[int, float]]:
+        return [(p, 1.0) for p in self.decode_positions(valuestring)]
+
+    def combine(self, vs: Iterable[bytes]) -> bytes:
+        s: set[int] = set()
+        for v in vs:
+            s.update(self.decode_positions(v))
+        return self.encode(sorted(s))
+
+
+class HarkAnalyzer(Tokenizer):
+    """The Whoosh face of analysis.term: what the query parser uses, so a
+    query word becomes exactly the term it was indexed as."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, HarkAnalyzer)
+
+    def __hash__(self) -> int:
+        return hash(HarkAnalyzer)
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:  # wildcards and prefixes: fold only, never stem
+            t.original = value
+            t.text = fold(value)
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        for pos, m in enumerate(TOKEN.finditer(value)):
+            t.text = term(m.group())
+            if keeporiginal:
+                t.original = m.group()
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + m.start()
+                t.endchar = start_char + m.end()
+            yield t
+
+
+class Words(fields.TEXT):
+    """A text field of pre-analysed terms (postings.postings_of says what
+    a document's value may be)."""
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=HarkAnalyzer(), phrase=True, multitoken_query="phrase")
+        self.format = PackedPositions(field_boost=1.0)
+
+    def index(self, value: Any, **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:  # type: ignore[override]
+        return postings_of(value)
+
+
+class PackedValues:
+    """A posting block's values as one byte string and the end of each:
+    unpickling it makes two objects, where a tuple of values makes one per
+    posting (a third of the time of reading a block). Indexable like the
+    tuple Whoosh's reader expects; a value is cut out when asked for."""
+
+    __slots__ = ("blob", "ends")
+
+    def __init__(self, blob: bytes, code: str, ends: bytes) -> None:
+        self.blob = blob
+        self.ends = array(code)
+        self.ends.frombytes(ends)
+
+    @classmethod
+    def of(cls, values: list[bytes]) -> PackedValues:
+        ends = array("I", accumulate(map(len, values)))
+        code = "H" if not ends or ends[-1] < 65536 else "I"
+        return cls(b"".join(values), code, array(code, ends).tobytes())
+
+    def __reduce__(self) -> tuple:
+        return (PackedValues, (self.blob, self.ends.typecode, self.ends.tobytes()))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> bytes:
+        if i < 0:
+            i += len(self.ends)
+        return self.blob[self.ends[i - 1] if i else 0 : self.ends[i]]
+
+    def __iter__(self) -> Iterator[bytes]:
+        blob, start = self.blob, 0
+        for end in self.ends:
+            yield blob[start:end]
+            start = end
+
+
+class PackedArray(array):
+    """An array that pickles as its bytes: Whoosh pickles blocks with
+    protocol 2, where a plain array pickles as a list of Python numbers.
+    Unpickles as a plain array (through unpack_array)."""
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        return (unpack_array, (self.typecode, self.tobytes()))
+
+
+def unpack_array(code: str, data: bytes) -> array:
+    a = array(code)
+    a.frombytes(data)
+    return a

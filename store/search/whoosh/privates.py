@@ -1,0 +1,223 @@
+"""Every private Whoosh attribute hark reads, in one place, and the guard
+that checks them when an index opens.
+
+hark's fast paths go beneath Whoosh's public interface: the evaluator walks
+a posting list's blocks (their headers alone, then the data of the blocks
+it needs), the scorer reads a segment's whole length column at once, and
+the bulk writer fills the W3 postings writer's block buffer a block at a
+time. They read attributes Whoosh keeps private, which another Whoosh
+release may rename. So they read them only through this module, and
+`check` -- run by WhooshEngine.open on the opened index, on real objects
+-- says which are there: a fast path whose attributes are missing is
+turned off, and the plain interface (slower, same results) is used
+instead. tests/store/search/test_whoosh_patches.py asserts that nothing is
+missing on the pinned Whoosh.
+
+(patches.py changes Whoosh's classes and checks the structure it patches
+itself; writer.py's SegmentWriter subclass uses its parent's attributes.)
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# A posting list's matcher (W3LeafMatcher): methods, and the attributes
+# `_goto` sets for the block it has just read.
+LEAF_METHODS = ("_goto", "_read_data")
+LEAF_FIELDS = (
+    "_baseoffset",
+    "_lastblock",
+    "_nextoffset",
+    "_maxid",
+    "_maxweight",
+    "_minlength",
+    "_data",
+    "_blocklength",
+    "_fixedsize",
+)
+# The W3 postings writer's block buffer, filled by `add_postings`.
+WRITER_METHODS = ("_write_block", "_new_block", "add_posting", "finish_postings")
+WRITER_FIELDS = ("_blocklimit", "_ids", "_weights", "_values", "_maxweight", "_minlength", "_maxlength")
+
+
+@dataclass(frozen=True)
+class Reads:
+    """Which fast paths the opened Whoosh supports."""
+
+    blocks: bool  # posting lists walked block by block (evaluate.py)
+    lengths: bool  # length columns read whole (scoring.py)
+    missing: tuple[str, ...] = ()  # the private names not found
+
+
+# Until an index has been opened and checked, each fast path still guards
+# itself (an attribute missing there falls back, as before the check).
+_reads = Reads(blocks=True, lengths=True)
+
+
+def reads() -> Reads:
+    return _reads
+
+
+def check(searcher: Any) -> Reads:
+    """Look for every private name on the opened index's own objects (a
+    posting list of a segment, its length column, the W3 classes) and turn
+    off the fast paths that lack one."""
+    from whoosh.codec import whoosh3
+
+    missing: list[str] = []
+    leaf = whoosh3.W3LeafMatcher
+    missing += [f"W3LeafMatcher.{a}" for a in LEAF_METHODS if not hasattr(leaf, a)]
+    missing += _writer_missing()
+    missing += [f"whoosh3.{a}" for a in ("LENGTHS_COLUMN", "_lenfield") if not hasattr(whoosh3, a)]
+    lengths_ok = not any(m.startswith("whoosh3.") for m in missing)
+    try:
+        # A segment's posting list of the kind field (every document has one).
+        reader, kind = next(
+            (r, k)
+            for r in (sub.reader() for sub, _offset in searcher.leaf_searchers())
+            for k in "stp"
+            if ("kind", k) in r
+        )
+        m = unfiltered(reader.postings("kind", kind))
+        if isinstance(m, leaf):
+            missing += [f"W3LeafMatcher().{a}" for a in LEAF_FIELDS if not hasattr(m, a)]
+        perdoc = getattr(reader, "_perdoc", None)
+        if perdoc is None or not hasattr(perdoc, "_cached_reader"):
+            missing.append("SegmentReader._perdoc._cached_reader")
+            lengths_ok = False
+        elif lengths_ok:
+            col = perdoc._cached_reader(whoosh3._lenfield("text"), whoosh3.LENGTHS_COLUMN)
+            if col is not None:
+                gone = [a for a in ("_dbfile", "_basepos", "_count") if not hasattr(col, a)]
+                missing += [f"length column .{a}" for a in gone]
+                lengths_ok = not gone
+    except Exception as e:  # an empty index, or another codec
+        missing.append(f"(probe failed: {type(e).__name__})")
+    blocks_ok = not any(m.startswith("W3LeafMatcher") for m in missing)
+    global _reads
+    _reads = Reads(blocks=blocks_ok, lengths=lengths_ok, missing=tuple(missing))
+    return _reads
+
+
+def _writer_missing() -> list[str]:
+    from whoosh.codec import whoosh3
+
+    w = whoosh3.W3PostingsWriter
+    missing = [f"W3PostingsWriter.{a}" for a in WRITER_METHODS if not hasattr(w, a)]
+    if not missing:
+        try:
+            pw = w(None, 128)  # the buffer is set up without touching the file
+            pw._new_block()
+            missing += [f"W3PostingsWriter().{a}" for a in WRITER_FIELDS if not hasattr(pw, a)]
+        except Exception as e:
+            missing.append(f"W3PostingsWriter() ({type(e).__name__})")
+    return missing
+
+
+_writer: bool | None = None
+
+
+def writer_ok() -> bool:
+    """Whether the W3 postings writer has the block buffer `add_postings`
+    fills (checked once: builds run before any index is open)."""
+    global _writer
+    if _writer is None:
+        _writer = not _writer_missing()
+    return _writer
+
+
+# -- posting lists, block by block (evaluate.py) -------------------------------------
+
+
+def unfiltered(m: Any) -> Any:
+    """The posting list under Whoosh's deleted-documents filter (the
+    evaluator leaves deleted documents out itself)."""
+    return getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
+
+
+def in_blocks(m: Any) -> bool:
+    """Whether the matcher is a posting list this module can walk by blocks
+    (inlined postings and other codecs are read through the interface)."""
+    return _reads.blocks and hasattr(m, "_goto") and hasattr(m, "_read_data") and hasattr(m, "_nextoffset")
+
+
+def walk(m: Any) -> Iterator[int]:
+    """Go to each block in turn (its header read, its data not), and yield
+    its offset."""
+    pos = m._baseoffset
+    while True:
+        m._lastblock = False  # Whoosh sets it, never clears it
+        m._goto(pos)
+        yield pos
+        if m._lastblock:
+            return
+        pos = m._nextoffset
+
+
+def header(m: Any) -> tuple[int, float, int]:
+    """The current block's last id, highest weight and shortest length."""
+    return m._maxid, m._maxweight, m._minlength
+
+
+def goto(m: Any, pos: int) -> None:
+    """Go to the block at file offset pos (its header read)."""
+    m._lastblock = False  # Whoosh sets it, never clears it
+    m._goto(pos)
+
+
+def block_data(m: Any) -> tuple[tuple, int, int | None]:
+    """The current block's raw (ids, weights, values), its number of
+    postings and the field's fixed value size."""
+    m._read_data()
+    return m._data, m._blocklength, m._fixedsize
+
+
+# -- a segment's lengths (scoring.py) --------------------------------------------------
+
+
+def length_bytes(reader: Any, fieldname: str) -> bytes | None:
+    """A leaf reader's length column of a field, one byte a document (the
+    codec's length_to_byte), or None if it has none or this path is off."""
+    if not _reads.lengths:
+        return None
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    col = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if col is None:
+        return None
+    return col._dbfile.get(col._basepos, col._count)
+
+
+def segment_count(ix: Any) -> int:
+    """How many segments a committed index has."""
+    return len(ix._segments())
+
+
+# -- the bulk writer (writer.py) ---------------------------------------------------------
+
+
+def postings_writer(fieldwriter: Any) -> Any:
+    """The W3 field writer's postings writer (None between terms, or another codec)."""
+    return getattr(fieldwriter, "_postwriter", None)
+
+
+def add_postings(pw: Any, docs: array, weights: array, values: list[bytes], lengths: list[int]) -> None:
+    """A term's postings into Whoosh's W3 postings writer a block at a
+    time: what its add_posting does one posting at a time (a few
+    microseconds each, millions of times in a build), with the block's
+    statistics taken by min/max over the block."""
+    limit = pw._blocklimit
+    for i in range(0, len(docs), limit):
+        if i:  # a full block is buffered: write it, as add_posting would on the next posting
+            pw._write_block()
+        ws = weights[i : i + limit]
+        pw._ids = docs[i : i + limit]
+        pw._weights = ws
+        pw._values = [v for v in values[i : i + limit] if v]
+        pw._maxweight = max(0, max(ws))
+        ls = [n for n in lengths[i : i + limit] if n]
+        pw._minlength = min(ls) if ls else None
+        pw._maxlength = max(ls) if ls else 0
