@@ -1,4 +1,5 @@
-"""The data every format parses into: a Transcript of Segments.
+"""The data every format parses into: a Transcript of Segments; and an
+Annotation on a span of them.
 
 Plain dataclasses, no I/O: the parsers build them, the library stores them,
 the index and the app read them.
@@ -102,3 +103,56 @@ class Transcript:
             if s.speaker:
                 seen.setdefault(s.speaker, None)
         return list(seen)
+
+
+# -- annotations -----------------------------------------------------------------
+
+COLORS = ("yellow", "green", "blue", "pink")
+DEFAULT_COLOR = "yellow"
+# Where an annotation stands in its transcript's current text: where it was
+# made, found elsewhere (moved), or not found (kept, never deleted).
+ANCHORED, MOVED, ORPHANED = "anchored", "moved", "orphaned"
+STATUSES = (ANCHORED, MOVED, ORPHANED)
+
+
+@dataclass
+class Annotation:
+    """A highlight or note on segments first..last of a transcript, with the
+    exact quote and its context either side, so that it can be found again
+    when the transcript changes (see hark.store.annotations)."""
+
+    id: str
+    transcript_id: int | None
+    first: int  # segment span, inclusive
+    last: int
+    start: float  # time span, seconds
+    end: float
+    quote: str
+    prefix: str = ""
+    suffix: str = ""
+    note: str = ""
+    tags: list[str] = field(default_factory=list)
+    color: str = DEFAULT_COLOR
+    author: str = ""
+    created: str = ""
+    updated: str = ""
+    status: str = ANCHORED
+    source_sha256: str = ""
+    transcript_title: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The `hark annotations --json` shape (documented; keep stable)."""
+        return {
+            "id": self.id,
+            "transcript_id": self.transcript_id,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "note": self.note,
+            "tags": list(self.tags),
+            "color": self.color,
+            "author": self.author,
+            "created": self.created,
+            "updated": self.updated,
+            "status": self.status,
+        }
