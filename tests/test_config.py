@@ -20,8 +20,8 @@ from hark.tui.config import (
     load_config,
     parse_config,
     save_config,
-    validate_keymap,
 )
+from hark.tui.keys import validate_keymap
 
 
 @pytest.fixture

@@ -72,4 +72,4 @@ def test_wheel_ships_themes_and_samples(wheel_venv, tmp_path):
 def test_wheel_metadata_declares_the_script(wheel_venv):
     _, site = wheel_venv
     ep = next(site.glob("hark-*.dist-info")) / "entry_points.txt"
-    assert "hark = hark.tui.cli:entry" in ep.read_text()
+    assert "hark = hark.tui.main:entry" in ep.read_text()

@@ -14,10 +14,8 @@ from collections.abc import Callable, Iterable
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -26,27 +24,19 @@ from textual.worker import get_current_worker
 from hark.store.paths import Paths
 from hark.store.text import clean_line, format_time
 
-from . import backend
-from .panes import AnnotationsPane, AnnotationView, FilterList, HitView, LibraryPane, Pane, SearchPane
-from .player import MISSING, PlayerClock, PlayerError, available, find_media
-from .playhead import JumpError, Playhead, parse_jump
-from .reader import Mark, Reader
-from .screens import AnnotationEditor, HelpScreen, JumpScreen, NoteDraft
+from . import backend, keys, themes
+from .annotating import AnnotationActions
+from .config import load_config
+from .config import save_config as save_config_file
+from .panes import AnnotationsPane, FilterList, LibraryPane, Pane, SearchPane
+from .player import PlayerClock, Playhead
+from .playing import PlayingActions
+from .reader import Reader
+from .screens import HelpScreen
+from .views import HitView, Mark, Results
 
 SEARCH_DEBOUNCE = 0.25  # seconds of quiet typing before the full search runs
 POLL_SECONDS = 2.0  # how often to look for other sessions' changes
-TICK_SECONDS = 0.2  # playhead refresh while playing
-
-
-class PlayerUpdate(Message):
-    """mpv reported a change (posted from the player's reader thread)."""
-
-
-class PlayerLost(Message):
-    def __init__(self, reason: str, position: float | None) -> None:
-        super().__init__()
-        self.reason = reason
-        self.position = position
 
 
 class StatusLine(Static):
@@ -55,19 +45,7 @@ class StatusLine(Static):
     """
 
 
-class _Editor(AnnotationEditor):
-    """The annotation editor, which on a read-only library refuses ctrl+s
-    and stays open with what was typed (the app says why)."""
-
-    def action_save(self) -> None:
-        app = self.app
-        if isinstance(app, HarkApp) and app.read_only_why is not None:
-            app.refuse("the note is not saved; it stays here until you close the editor")
-            return
-        super().action_save()
-
-
-class HarkApp(App[int]):
+class HarkApp(PlayingActions, AnnotationActions, App[int]):
     TITLE = "hark"
     ENABLE_COMMAND_PALETTE = True
 
@@ -92,20 +70,7 @@ class HarkApp(App[int]):
     Screen.-tiny.-reading #reader-pane { display: block; }
     """
 
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        # priority: above the screen's own tab (focus next widget)
-        Binding("tab", "cycle(1)", "Next pane", show=False, id="app.next_pane", priority=True),
-        Binding("shift+tab", "cycle(-1)", "Previous pane", show=False, id="app.previous_pane", priority=True),
-        Binding("1", "focus_pane('library')", "Library", show=False, id="app.focus_library"),
-        Binding("2", "focus_pane('reader')", "Reader", show=False, id="app.focus_reader"),
-        Binding("3", "focus_pane('search')", "Search", show=False, id="app.focus_search"),
-        Binding("4", "focus_pane('annotations')", "Annotations", show=False, id="app.focus_annotations"),
-        Binding("slash", "search", "Search", id="app.search"),
-        Binding("T", "change_theme", "Theme", show=False, id="app.theme"),
-        Binding("D", "add_samples", "Add samples", show=False, id="app.add_samples"),
-    ]
+    BINDINGS = keys.APP
 
     PANES = ("library", "reader", "search", "annotations")
 
@@ -123,7 +88,7 @@ class HarkApp(App[int]):
         self.media = media  # hark open ID --media FILE
         self.demo = demo
         self.open_id = open_id
-        self.config, self.config_problems = backend.load_config(paths)
+        self.config, self.config_problems = load_config(paths)
         super().__init__()
         self.animation_level = "none"
         self.playhead: Playhead | PlayerClock = Playhead(clock)
@@ -159,15 +124,17 @@ class HarkApp(App[int]):
         yield Footer()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        return backend.theme_variable_defaults(self)
+        return themes.hark_variables(self.current_theme)
 
     def on_mount(self) -> None:
         problems = list(self.config_problems)
-        problems += backend.register_themes(self, self.paths)
+        problems += themes.register_all(self, self.paths)
         self._choosing_theme = True
-        problems += backend.choose_theme(self, self.config.theme)
+        # On a terminal with only 16 colours, the configured theme's 16-colour
+        # sibling (tinted bands would all turn the same grey there).
+        problems += themes.apply_theme(self, themes.theme_for_terminal(self.config.theme, self.console.color_system))
         self._choosing_theme = False
-        problems += backend.apply_keymap(self, self.config)
+        problems += keys.apply_keymap(self, self.config)
         for p in problems:
             self.notify(p, severity="warning", timeout=8)
         self.query_one("#reader-pane").border_title = "2 Reader"
@@ -209,7 +176,7 @@ class HarkApp(App[int]):
 
     @work(thread=True, group="config")
     def save_config(self) -> None:
-        for problem in backend.save_config(self.paths, self.config):
+        for problem in save_config_file(self.paths, self.config):
             self.call_from_thread(self.notify, problem, severity="error")
 
     # -- focus and panes -----------------------------------------------------
@@ -247,7 +214,7 @@ class HarkApp(App[int]):
         self.action_focus_pane("search")
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(backend.help_sections(self)))
+        self.push_screen(HelpScreen(keys.help_sections(getattr(self, "_keymap", None))))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -448,112 +415,6 @@ class HarkApp(App[int]):
         self._close_player()
         self.exit(0)
 
-    # -- a real player (mpv) ---------------------------------------------------
-
-    def _close_player(self) -> None:
-        if isinstance(self.playhead, PlayerClock):
-            self.playhead = self.playhead.close()
-            if self._tick is not None:
-                self._tick.stop()
-                self._tick = None
-
-    def action_player(self) -> None:
-        """p: play the transcript's media in mpv, which then is the clock;
-        p again closes it (or detaches from the user's own mpv)."""
-        if isinstance(self.playhead, PlayerClock):
-            self._close_player()
-            self.notify("Player closed; the playhead runs on its own clock.", timeout=3)
-            self._update_status()
-            return
-        info = self._info
-        if info is None:
-            return
-        socket = self.config.player.socket
-        media = self.media or find_media(info.source, info.metadata)
-        if not socket:
-            if media is None:
-                self.notify(
-                    "No media for this transcript: put the audio beside it with the same name, "
-                    "or run `hark open ID --media FILE`.",
-                    severity="warning",
-                    timeout=6,
-                )
-                return
-            if not available(self.config.player.mpv):
-                self.notify(MISSING, severity="warning", timeout=6)
-                return
-        self.notify("Starting the player…" if not socket else "Attaching to mpv…", timeout=2)
-        self.start_player(media, socket, self.playhead.position)
-
-    @work(thread=True, exclusive=True, group="player")
-    def start_player(self, media: str | None, socket: str | None, start_at: float) -> None:
-        fallback = self.playhead if isinstance(self.playhead, Playhead) else Playhead()
-        hooks = {
-            "on_update": lambda state: self.post_message(PlayerUpdate()),
-            "on_lost": lambda reason, pos: self.post_message(PlayerLost(reason, pos)),
-        }
-        try:
-            if socket:
-                clock = PlayerClock.attach(socket, fallback=fallback, **hooks)
-                clock.seek(start_at)
-            else:
-                clock = PlayerClock.launch(
-                    media,
-                    fallback=fallback,
-                    start_at=start_at,
-                    mpv=self.config.player.mpv,
-                    socket_dir=self.paths.data / "run",
-                    **hooks,
-                )
-        except PlayerError as e:
-            self.call_from_thread(self.notify, str(e), severity="error", timeout=6)
-            return
-        self.call_from_thread(self._install_player, clock)
-
-    def _install_player(self, clock: PlayerClock) -> None:
-        clock.duration = self.query_one(Reader).duration
-        self.playhead = clock
-        self.follow = True
-        if self._tick is None:
-            self._tick = self.set_interval(TICK_SECONDS, self.tick)
-        self.tick()
-
-    @on(PlayerUpdate)
-    def _player_update(self) -> None:
-        # mpv can be paused or sped up from its own window: follow it.
-        if self.playhead.playing and self._tick is None:
-            self._tick = self.set_interval(TICK_SECONDS, self.tick)
-        self.tick()
-
-    @on(PlayerLost)
-    def _player_lost(self, event: PlayerLost) -> None:
-        self.notify(f"The player stopped ({event.reason}); the playhead goes on from there.", timeout=5)
-        self.tick()
-        if isinstance(self.playhead, PlayerClock) and not self.playhead.live:
-            self.playhead = self.playhead.close()
-        self._update_status()
-
-    def action_open_link(self) -> None:
-        """o: the transcript's URL at the cursor's time, copied (OSC 52);
-        opened in a browser only when this session has a local display."""
-        reader = self.query_one(Reader)
-        seg = reader.current
-        if seg is None or not reader.url:
-            self.notify("This transcript has no web address.", timeout=3)
-            return
-        from hark.store.links import deep_link
-
-        link = deep_link(reader.url, seg.start)
-        if not link:
-            self.notify("This transcript has no web address.", timeout=3)
-            return
-        self.copy_to_clipboard(link)
-        if backend.local_display():
-            import webbrowser
-
-            webbrowser.open(link)
-        self.notify(f"Copied {link}", timeout=3)
-
     # -- the status line -----------------------------------------------------
 
     def _status(self, text: Text) -> None:
@@ -590,89 +451,6 @@ class HarkApp(App[int]):
             t.append(clean_line(mark.note) if mark.note else "(highlight)", style="italic")
         self._status(t)
 
-    # -- the playhead ----------------------------------------------------------
-
-    def action_play_pause(self) -> None:
-        reader = self.query_one(Reader)
-        if not reader.segments:
-            return
-        if reader.playhead_seg is None and not self.playhead.playing:
-            self.playhead.seek(reader.segments[reader.cursor].start)
-        playing = self.playhead.toggle()
-        if playing:
-            self.follow = True
-            if self._tick is None:
-                self._tick = self.set_interval(TICK_SECONDS, self.tick)
-        elif self._tick is not None:
-            self._tick.stop()
-            self._tick = None
-        self.tick()
-
-    def tick(self) -> None:
-        """Move the playhead on screen; keep it in view while following."""
-        try:
-            reader = self.query_one(Reader)
-        except NoMatches:  # a last timer tick while closing
-            return
-        where = reader.set_playhead(self.playhead.position)
-        if where is not None and self.follow:
-            reader.scroll_to_segment(where[0] if where[1] else min(where[0] + 1, len(reader.segments) - 1))
-        if self.playhead.finished and self.playhead.playing:
-            self.playhead.pause()
-            if self._tick is not None:
-                self._tick.stop()
-                self._tick = None
-        self._update_status()
-
-    def action_speed(self, direction: int) -> None:
-        speed = self.playhead.faster() if direction > 0 else self.playhead.slower()
-        self.notify(f"Speed {speed:g}x", timeout=1.5)
-        self._update_status()
-
-    def action_follow(self) -> None:
-        self.follow = True
-        reader = self.query_one(Reader)
-        where = reader.set_playhead(self.playhead.position)
-        if where is not None:
-            reader.scroll_to_segment(where[0], center=True)
-        self._update_status()
-
-    def action_playhead_here(self) -> None:
-        reader = self.query_one(Reader)
-        if reader.current is not None:
-            self.playhead.seek(reader.current.start)
-            self.follow = True
-            self.tick()
-
-    def action_jump(self) -> None:
-        reader = self.query_one(Reader)
-        if not reader.segments:
-            return
-
-        def done(value: str | None) -> None:
-            if value is None:
-                return
-            current = (
-                self.playhead.position if reader.playhead_seg is not None else reader.segments[reader.cursor].start
-            )
-            try:
-                target = parse_jump(value, current, reader.duration)
-            except JumpError as e:
-                self.notify(str(e), severity="warning", timeout=4)
-                return
-            self.jump_to(target)
-
-        self.push_screen(JumpScreen(), done)
-
-    def jump_to(self, seconds: float) -> None:
-        reader = self.query_one(Reader)
-        self.playhead.seek(seconds)
-        self.follow = True
-        reader.move_to(reader.segment_at_time(seconds))
-        reader.set_playhead(self.playhead.position)
-        self.screen.set_focus(reader)
-        self._update_status()
-
     # -- search ----------------------------------------------------------------
 
     @work(thread=True, group="warm")
@@ -708,7 +486,7 @@ class HarkApp(App[int]):
             return
         self.call_from_thread(self._show_results, query, result, open_best)
 
-    def _show_results(self, query: str, result: backend.Results, open_best: bool) -> None:
+    def _show_results(self, query: str, result: Results, open_best: bool) -> None:
         self.hits = result.hits
         self.query_one(SearchPane).show_results(query, result.hits, result.total, result.note, result.suggestion)
         if open_best and result.hits:
@@ -722,7 +500,7 @@ class HarkApp(App[int]):
         matches: dict[int, list[tuple[int, int]]] = {}
         for h in hits:
             if h.transcript_id == hit.transcript_id and h.kind == "text":
-                matches.setdefault(h.segment, []).extend(backend.segment_spans(h))
+                matches.setdefault(h.segment, []).extend(h.text_marks)
         reader = self.query_one(Reader)
         if reader.transcript_id == hit.transcript_id:
             reader.set_matches(matches)
@@ -737,14 +515,6 @@ class HarkApp(App[int]):
         if reader.current is not None and not self.playhead.playing:
             self.playhead.seek(reader.current.start)
             reader.set_playhead(self.playhead.position)
-
-    # -- annotations -----------------------------------------------------------
-
-    def _span(self) -> tuple[int, int] | None:
-        reader = self.query_one(Reader)
-        if reader.transcript_id is None or not reader.segments:
-            return None
-        return reader.selection
 
     # -- a read-only library ---------------------------------------------------
 
@@ -778,188 +548,6 @@ class HarkApp(App[int]):
         # A write failed because the library turned read-only meanwhile.
         self._set_read_only(why)
         self.refuse(what)
-
-    def action_highlight(self) -> None:
-        span = self._span()
-        if span is None:
-            return
-        if self.read_only_why is not None:
-            self.refuse("the highlight is not saved")
-            return
-        self.save_annotation(self.query_one(Reader).transcript_id, None, span, NoteDraft())
-
-    def action_annotate(
-        self, draft: NoteDraft | None = None, span: tuple[int, int] | None = None, annotation_id: str | None = None
-    ) -> None:
-        span = span or self._span()
-        if span is None:
-            return
-        reader = self.query_one(Reader)
-        quote = reader.quote(*span)
-
-        tid = reader.transcript_id
-
-        def done(result: NoteDraft | None) -> None:
-            if result is not None:
-                self.save_annotation(tid, annotation_id, span, result)
-
-        title = "Edit annotation" if annotation_id else "Annotate"
-        if draft is None:  # (a draft is back after a failed save: that was said)
-            self._warn_editor()
-        self.push_screen(_Editor(quote, draft, title=title), done)
-
-    def _warn_editor(self) -> None:
-        if self.read_only_why is not None:
-            self.refuse("you can write the note, but it cannot be saved")
-
-    @work(thread=True, group="annotate")
-    def save_annotation(
-        self, tid: int | None, annotation_id: str | None, span: tuple[int, int], draft: NoteDraft
-    ) -> None:
-        try:
-            if annotation_id is None:
-                backend.create_annotation(self.paths, tid, span, draft)
-            else:
-                backend.update_annotation(self.paths, annotation_id, draft)
-        except backend.StoreError as e:
-            # Nothing typed is lost: reopen the editor with the same draft.
-            if isinstance(e, backend.ReadOnly):
-                what = "the note is not saved" if draft.note or draft.tags else "the highlight is not saved"
-                self.call_from_thread(self._refused, e.why, what)
-            else:
-                self.call_from_thread(self.notify, str(e), severity="error", timeout=8)
-            if draft.note or draft.tags:
-                self.call_from_thread(self.action_annotate, draft, span, annotation_id)
-            return
-        self.call_from_thread(self._annotations_changed)
-
-    def _annotations_changed(self) -> None:
-        reader = self.query_one(Reader)
-        reader.action_clear_selection()
-        self.refresh_marks()
-        self.load_annotations()
-        self.load_library()
-
-    def refresh_marks(self) -> None:
-        tid = self.query_one(Reader).transcript_id
-        if tid is not None:
-            self._refresh_marks(tid)
-
-    @work(thread=True, exclusive=True, group="marks")
-    def _refresh_marks(self, tid: int) -> None:
-        try:
-            marks = backend.annotation_marks(self.paths, tid)
-        except backend.StoreError:
-            return
-        self.call_from_thread(self._set_marks, tid, marks)
-
-    def _set_marks(self, tid: int, marks: list[Mark]) -> None:
-        reader = self.query_one(Reader)
-        if reader.transcript_id == tid:
-            reader.set_annotations(marks)
-            self._update_status()
-
-    def load_annotations(self) -> None:
-        pane = self.query_one(AnnotationsPane)
-        tid = None if pane.whole_library else self.query_one(Reader).transcript_id
-        self._load_annotations(tid, pane.whole_library)
-
-    @work(thread=True, exclusive=True, group="annotations")
-    def _load_annotations(self, tid: int | None, whole_library: bool) -> None:
-        try:
-            items = backend.annotation_views(self.paths, tid, whole_library=whole_library)
-        except backend.StoreError as e:
-            self.call_from_thread(self.notify, str(e), severity="error")
-            return
-        if not get_current_worker().is_cancelled:
-            self.call_from_thread(self.query_one(AnnotationsPane).set_items, items)
-
-    @on(AnnotationsPane.ScopeChanged)
-    def _scope(self) -> None:
-        self.load_annotations()
-
-    @on(AnnotationsPane.Picked)
-    def _picked(self, event: AnnotationsPane.Picked) -> None:
-        a: AnnotationView = event.annotation
-        if event.action == "open":
-            if a.transcript_id is None:
-                self.notify("Its transcript was removed; the annotation is kept for export.", timeout=4)
-                return
-            reader = self.query_one(Reader)
-            if reader.transcript_id == a.transcript_id:
-                reader.move_to(a.first, center=True)
-                self._seek_to_cursor()
-                self.action_focus_pane("reader")
-            else:
-                self.open_transcript(a.transcript_id, True, a.first)
-        elif event.action == "edit":
-            draft = NoteDraft(note=a.note, tags=" ".join(a.tags), color=a.color)
-            self._warn_editor()
-            self.push_screen(
-                _Editor(a.quote, draft, title="Edit annotation"),
-                lambda result: (
-                    self.save_annotation(a.transcript_id, a.id, (a.first, a.first), result) if result else None
-                ),
-            )
-        elif event.action == "delete":
-            if self.read_only_why is not None:
-                self.refuse("the annotation is not deleted")
-                return
-            self.delete_annotation(a.id)
-
-    @work(thread=True, group="annotate")
-    def delete_annotation(self, annotation_id: str) -> None:
-        try:
-            undo = backend.delete_annotation(self.paths, annotation_id)
-        except backend.ReadOnly as e:
-            self.call_from_thread(self._refused, e.why, "the annotation is not deleted")
-            return
-        except backend.StoreError as e:
-            self.call_from_thread(self.notify, str(e), severity="error")
-            return
-        self._deleted.append(undo)
-        self.call_from_thread(self.notify, "Annotation deleted (u to undo).", timeout=4)
-        self.call_from_thread(self._annotations_changed)
-
-    @on(AnnotationsPane.Undo)
-    def _undo(self) -> None:
-        if self.read_only_why is not None:
-            self.refuse("nothing is undone")
-            return
-        if not self._deleted:
-            self.notify("Nothing to undo.", timeout=2)
-            return
-        self.undo_delete(self._deleted.pop())
-
-    @work(thread=True, group="annotate")
-    def undo_delete(self, undo: object) -> None:
-        try:
-            backend.restore_annotation(self.paths, undo)
-        except backend.StoreError as e:
-            self._deleted.append(undo)
-            if isinstance(e, backend.ReadOnly):
-                self.call_from_thread(self._refused, e.why, "nothing is undone")
-            else:
-                self.call_from_thread(self.notify, str(e), severity="error")
-            return
-        self.call_from_thread(self.notify, "Annotation restored.", timeout=2)
-        self.call_from_thread(self._annotations_changed)
-
-    def action_copy_quote(self) -> None:
-        reader = self.query_one(Reader)
-        span = self._span()
-        if span is None:
-            return
-        text = backend.quote_for_clipboard(
-            reader.title,
-            reader.quote(*span),
-            reader.segments[span[0]].start,
-            reader.segments[span[1]].end or reader.segments[span[1]].start,
-            reader.url,
-            estimated=reader.estimated,
-        )
-        self.copy_to_clipboard(text)
-        self.notify("Copied the quote with its time.", timeout=2)
 
     # -- other sessions --------------------------------------------------------
 

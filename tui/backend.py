@@ -13,21 +13,12 @@ position is quietly not saved, and every other write raises ReadOnly.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from hark.store.library import Library, LibraryError, LibraryReadOnly, StoredTranscript, TranscriptInfo
 from hark.store.paths import UNWRITABLE, Paths
-from hark.store.text import format_time
 
-from .panes import AnnotationView, HitView
-from .reader import Mark
-
-if TYPE_CHECKING:
-    from textual.app import App
-
-    from .screens import NoteDraft
+from .views import AnnotationView, HitView, Mark, NoteDraft, Results
 
 
 class StoreError(Exception):
@@ -83,101 +74,6 @@ def _guard(fn):
     return wrapper
 
 
-# -- config and themes ---------------------------------------------------------
-
-
-def load_config(paths: Paths):
-    from .config import load_config as load
-
-    return load(paths)
-
-
-def save_config(paths: Paths, config) -> list[str]:
-    """Save config.yaml; the problems, if any, as one-line messages."""
-    from .config import save_config as save
-
-    return save(paths, config)
-
-
-def theme_variable_defaults(app: App) -> dict[str, str]:
-    from .themes import hark_variables
-
-    return hark_variables(app.current_theme)
-
-
-def register_themes(app: App, paths: Paths) -> list[str]:
-    from .themes import register_all
-
-    return register_all(app, paths)
-
-
-def choose_theme(app: App, name: str) -> list[str]:
-    """Apply the configured theme, or its 16-colour sibling on a terminal
-    with only 16 colours (tinted bands all turn the same grey there)."""
-    from .themes import apply_theme, theme_for_terminal
-
-    return apply_theme(app, theme_for_terminal(name, app.console.color_system))
-
-
-def _binding_owners() -> list[tuple[str, list]]:
-    from .app import HarkApp
-    from .panes import AnnotationsPane, FilterList, LibraryPane, SearchPane
-    from .reader import Reader
-    from .screens import AnnotationEditor
-
-    return [
-        ("Everywhere", HarkApp.BINDINGS),
-        ("Library", [*FilterList.BINDINGS, *LibraryPane.BINDINGS]),
-        ("Reader", Reader.BINDINGS),
-        ("Search", SearchPane.BINDINGS),
-        ("Annotations", AnnotationsPane.BINDINGS),
-        ("Annotation editor", AnnotationEditor.BINDINGS),
-    ]
-
-
-def binding_ids() -> set[str]:
-    return {b.id for _, bs in _binding_owners() for b in bs if getattr(b, "id", None)}
-
-
-def apply_keymap(app: App, config) -> list[str]:
-    keymap = dict(getattr(config, "keymap", {}) or {})
-    if not keymap:
-        return []
-    from .config import validate_keymap
-
-    problems = validate_keymap(keymap, binding_ids(), getattr(config, "keymap_where", None))
-    known = {k: v for k, v in keymap.items() if k in binding_ids()}
-    app.set_keymap(known)
-    return problems
-
-
-_EXTRA_HELP = {
-    "Everywhere": [("ctrl+p", "command palette")],
-    "Library": [("enter", "open the transcript"), ("typing", "filter by title or speaker")],
-    "Search": [
-        ("typing", "search as you type"),
-        ("enter", "open the best hit (in the box) or the hit under the cursor"),
-        ("down", "from the box to the hits"),
-        ("j k", "move through the hits"),
-    ],
-    "Annotations": [("enter", "jump to its moment"), ("typing", "filter")],
-}
-
-
-def help_sections(app: App) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Every key by pane, from the bindings with the user's keymap applied."""
-    keymap = dict(getattr(app, "_keymap", {}) or {})
-    sections = []
-    for title, bindings in _binding_owners():
-        rows = []
-        for b in bindings:
-            keys = keymap.get(b.id, b.key) if getattr(b, "id", None) else b.key
-            rows.append((keys, b.description or b.action))
-        rows += _EXTRA_HELP.get(title, [])
-        sections.append((title, rows))
-    return sections
-
-
 # -- the library ---------------------------------------------------------------
 
 
@@ -224,7 +120,7 @@ def import_samples(paths: Paths) -> int:
     from hark.store.importer import import_paths
 
     with _open_for_writing(paths) as lib:
-        report = import_paths(lib, [Path(str(files("store") / "samples"))])
+        report = import_paths(lib, [Path(str(files("hark.store") / "samples"))])
         _sync(lib, paths)
     return len(report.imported) + len(report.unchanged)
 
@@ -266,18 +162,10 @@ def data_version(paths: Paths) -> int | None:
 # -- search --------------------------------------------------------------------
 
 
-@dataclass
-class Results:
-    hits: list[HitView]
-    total: int
-    note: str | None
-    suggestion: str | None
-
-
 def _sync(lib: Library, paths: Paths) -> None:
-    from hark.store import index
+    from hark.store.search import sync_quietly
 
-    index.sync_quietly(lib, paths.index)
+    sync_quietly(lib, paths.index)
 
 
 _index_lock = threading.Lock()
@@ -287,7 +175,7 @@ _indexes: dict[Path, object] = {}
 def _index(paths: Paths):
     """One index per library, kept open: its searcher and term tables stay
     warm, and it picks up commits from any process at each search."""
-    from hark.store.index import Index
+    from hark.store.search import Index
 
     with _index_lock:
         ix = _indexes.get(paths.index)
@@ -343,7 +231,7 @@ def warm_index(paths: Paths) -> str | None:
 
 @_guard
 def search(paths: Paths, query: str, *, final: bool = True, limit: int = 50) -> Results:
-    from hark.store.index import IndexUnavailable
+    from hark.store.search import IndexUnavailable
 
     if not query.strip():
         return Results([], 0, None, None)
@@ -367,11 +255,6 @@ def search(paths: Paths, query: str, *, final: bool = True, limit: int = 50) -> 
         for h in result.hits
     ]
     return Results(hits, result.total, result.note, result.suggestion)
-
-
-def segment_spans(hit: HitView) -> list[tuple[int, int]]:
-    """Where the matched words are in the hit's segment text."""
-    return list(hit.text_marks)
 
 
 # -- annotations -----------------------------------------------------------------
@@ -416,10 +299,6 @@ def annotation_views(paths: Paths, tid: int | None, *, whole_library: bool) -> l
     ]
 
 
-def _tags(draft: NoteDraft) -> list[str]:
-    return [t.lstrip("#") for t in draft.tags.replace(",", " ").split() if t.lstrip("#")]
-
-
 @_guard
 def create_annotation(paths: Paths, tid: int | None, span: tuple[int, int], draft: NoteDraft) -> None:
     from hark.store import annotations
@@ -427,7 +306,7 @@ def create_annotation(paths: Paths, tid: int | None, span: tuple[int, int], draf
     if tid is None:
         raise StoreError("no transcript is open")
     with _open_for_writing(paths) as lib:
-        annotations.create(lib, tid, span[0], span[1], note=draft.note, tags=_tags(draft), color=draft.color)
+        annotations.create(lib, tid, span[0], span[1], note=draft.note, tags=draft.tag_list(), color=draft.color)
         _sync(lib, paths)
 
 
@@ -436,7 +315,7 @@ def update_annotation(paths: Paths, annotation_id: str, draft: NoteDraft) -> Non
     from hark.store import annotations
 
     with _open_for_writing(paths) as lib:
-        annotations.update(lib, annotation_id, note=draft.note, tags=_tags(draft), color=draft.color)
+        annotations.update(lib, annotation_id, note=draft.note, tags=draft.tag_list(), color=draft.color)
         _sync(lib, paths)
 
 
@@ -457,26 +336,3 @@ def restore_annotation(paths: Paths, undo: object) -> None:
     with _open_for_writing(paths) as lib:
         annotations.restore(lib, undo)
         _sync(lib, paths)
-
-
-def local_display() -> bool:
-    """A browser can be opened here: a graphical session, not over SSH."""
-    import os
-
-    if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
-        return False
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def quote_for_clipboard(
-    title: str, quote: str, start: float, end: float, url: str | None, *, estimated: bool = False
-) -> str:
-    """“quote” — title, 1:02:03 (and a link to the moment where there is one)."""
-    approx = "≈" if estimated else ""
-    text = f"“{quote}” — {title}, {approx}{format_time(start)}"
-    from hark.store.links import deep_link
-
-    link = deep_link(url, start, end)
-    if link:
-        text += f"\n{link}"
-    return text

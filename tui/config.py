@@ -19,10 +19,8 @@ the command line reads this too.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,8 @@ from typing import Any
 import yaml
 
 from hark.store.paths import Paths, private_dir, write_private
+
+from .yamlcheck import kind, shown, suggest
 
 DEFAULT_THEME = "hark-dark"
 DEFAULT_WPM = 150.0
@@ -64,14 +64,6 @@ class Config:
 
 SECTIONS = ("theme", "keymap", "reading", "player")
 _SECTION_KEYS = {"reading": tuple(f.name for f in fields(Reading)), "player": tuple(f.name for f in fields(Player))}
-
-
-def shown(path: Path) -> str:
-    """A path as a person wants to read it in a notification (~ for home)."""
-    try:
-        return "~/" + str(path.relative_to(Path.home()))
-    except ValueError:
-        return str(path)
 
 
 # -- loading -------------------------------------------------------------------------------------
@@ -170,9 +162,7 @@ class _ConfigReader:
                 if ok and isinstance(value, str) and value.strip() and "," not in value:
                     config.theme = value.strip()
                 elif ok:
-                    self.problem(
-                        value_node, f"theme must be a theme's name, not {_kind(value)} (using {DEFAULT_THEME})"
-                    )
+                    self.problem(value_node, f"theme must be a theme's name, not {kind(value)} (using {DEFAULT_THEME})")
             elif key == "keymap":
                 self.keymap(value_node, config)
             elif key in _SECTION_KEYS:
@@ -181,7 +171,7 @@ class _ConfigReader:
                 ok, value = self.value(value_node)
                 if ok:
                     config.extra[key] = value
-                    self.problem(key_node, f"unknown setting {key!r}{_suggest(key, SECTIONS)} (kept, not used)")
+                    self.problem(key_node, f"unknown setting {key!r}{suggest(key, SECTIONS)} (kept, not used)")
         return config
 
     def key(self, node: yaml.Node, seen: set[str]) -> str | None:
@@ -235,7 +225,7 @@ class _ConfigReader:
             if key is None:
                 continue
             if key not in known:
-                self.problem(key_node, f"unknown setting {name}.{key}{_suggest(key, known)} (ignored)")
+                self.problem(key_node, f"unknown setting {name}.{key}{suggest(key, known)} (ignored)")
                 continue
             ok, value = self.value(value_node)
             if not ok:
@@ -273,35 +263,6 @@ def _check(section: str, key: str, value: Any) -> Any:
             return value.strip()
         return _Bad("must be the mpv command to run")
     return _Bad("is not a setting")  # pragma: no cover - every known key is handled above
-
-
-def validate_keymap(
-    keymap: Mapping[str, str], known_ids: Iterable[str], where: Mapping[str, str] | None = None
-) -> list[str]:
-    """One message per binding id in the keymap that no binding has.
-
-    `where` maps ids to `file:line` (Config.keymap_where) for the message."""
-    known = sorted(set(known_ids))
-    where = where or {}
-    out = []
-    for binding in keymap:
-        if binding not in known:
-            at = where.get(binding, "config.yaml")
-            out.append(f"{at}: keymap: no binding {binding!r}{_suggest(binding, known)} (ignored)")
-    return out
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "empty"
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 # -- saving --------------------------------------------------------------------------------------

@@ -6,12 +6,9 @@ messages); the app does the loading, in workers, through the store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList, Static
@@ -19,6 +16,9 @@ from textual.widgets.option_list import Option
 
 from hark.store.library import TranscriptInfo
 from hark.store.text import clean_line, format_time
+
+from . import keys
+from .views import AnnotationView, HitView
 
 SORTS = ("title", "date", "opened")
 
@@ -53,10 +53,7 @@ class FilterList(OptionList):
     """An option list where j/k move and other printable keys go to the
     pane's filter box, so typing filters without a mode."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
+    BINDINGS = keys.FILTER_LIST
 
     async def _on_key(self, event: events.Key) -> None:
         ch = event.character
@@ -89,7 +86,7 @@ class LibraryPane(Pane):
     number = 1
     label = "Library"
 
-    BINDINGS = [Binding("o", "sort", "Sort", id="library.sort")]
+    BINDINGS = keys.LIBRARY
 
     class Opened(Message):
         def __init__(self, transcript_id: int) -> None:
@@ -209,26 +206,11 @@ def _date_of(t: TranscriptInfo) -> str:
 # -- Search ------------------------------------------------------------------
 
 
-@dataclass
-class HitView:
-    """One search hit as the pane shows it (built by the app from the store)."""
-
-    transcript_id: int
-    title: str
-    segment: int
-    start: float
-    snippet: str
-    marks: list[tuple[int, int]]  # matched words within the snippet
-    kind: str = "text"  # "text" or "note"
-    text: str = ""  # the segment's text
-    text_marks: list[tuple[int, int]] = field(default_factory=list)  # matched words within text
-
-
 class SearchPane(Pane):
     number = 3
     label = "Search"
 
-    BINDINGS = [Binding("f1", "query_help", "Query help", id="search.help")]
+    BINDINGS = keys.SEARCH
 
     class Query(Message):
         def __init__(self, query: str, final: bool) -> None:
@@ -338,31 +320,11 @@ def _hit_text(h: HitView) -> Text:
 # -- Annotations ---------------------------------------------------------------
 
 
-@dataclass
-class AnnotationView:
-    id: str
-    transcript_id: int | None
-    title: str
-    first: int
-    start: float
-    quote: str
-    note: str
-    tags: list[str]
-    color: str
-    author: str
-    status: str
-
-
 class AnnotationsPane(Pane):
     number = 4
     label = "Annotations"
 
-    BINDINGS = [
-        Binding("e", "edit", "Edit", id="annotations.edit"),
-        Binding("d", "delete", "Delete", id="annotations.delete"),
-        Binding("u", "undo", "Undo delete", id="annotations.undo"),
-        Binding("w", "toggle_scope", "This/all", id="annotations.scope"),
-    ]
+    BINDINGS = keys.ANNOTATIONS
 
     class Picked(Message):
         def __init__(self, annotation: AnnotationView, action: str) -> None:

@@ -9,12 +9,10 @@ strips that is cleared whenever something they show changes.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 
 from rich.segment import Segment as RichSegment
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -24,8 +22,10 @@ from textual.strip import Strip
 from hark.store.model import Segment
 from hark.store.text import format_time
 
+from . import keys
 from .layout import ASIDE, HEADING, SPEAKER, TEXT, Layout
-from .playhead import locate
+from .player.playhead import locate
+from .views import Mark
 
 GUTTER = 10  # playhead mark, "≈", time, space
 STRIP = 2  # a space and the overview strip at the right edge
@@ -33,45 +33,11 @@ N_SPEAKER_COLOURS = 8
 COLOURS = ("yellow", "green", "blue", "pink")
 
 
-@dataclass
-class Mark:
-    """An annotated span of segments, as the reader shows it."""
-
-    id: str
-    first: int
-    last: int
-    color: str
-    note: str
-
-
 class Reader(ScrollView, can_focus=True):
     """Shows one transcript: a cursor on the current segment, the playhead,
     search matches, annotated spans and a selection."""
 
-    BINDINGS = [
-        Binding("j,down", "cursor(1)", "Next", show=False, id="reader.next"),
-        Binding("k,up", "cursor(-1)", "Previous", show=False, id="reader.previous"),
-        Binding("ctrl+d,pagedown", "half_page(1)", "½ page down", show=False, id="reader.half_down"),
-        Binding("ctrl+u,pageup", "half_page(-1)", "½ page up", show=False, id="reader.half_up"),
-        Binding("g,home", "start", "Start", show=False, id="reader.start"),
-        Binding("G,end", "end", "End", show=False, id="reader.end"),
-        Binding("n", "hit(1)", "Next hit", show=False, id="reader.next_hit"),
-        Binding("N", "hit(-1)", "Prev hit", show=False, id="reader.previous_hit"),
-        Binding("t", "app.jump", "Go to time", id="reader.jump"),
-        Binding("space", "app.play_pause", "Play/pause", id="reader.play"),
-        Binding("left_square_bracket", "app.speed(-1)", "Slower", show=False, id="reader.slower"),
-        Binding("right_square_bracket", "app.speed(1)", "Faster", show=False, id="reader.faster"),
-        Binding("f", "app.follow", "Follow", show=False, id="reader.follow"),
-        Binding("enter", "app.playhead_here", "Playhead here", show=False, id="reader.playhead_here"),
-        Binding("v", "select", "Select", show=False, id="reader.select"),
-        Binding("escape", "clear_selection", "Clear selection", show=False, id="reader.clear_selection"),
-        Binding("a", "app.annotate", "Annotate", id="reader.annotate"),
-        Binding("h", "app.highlight", "Highlight", show=False, id="reader.highlight"),
-        Binding("y", "app.copy_quote", "Copy", show=False, id="reader.copy"),
-        Binding("s", "toggle_aside", "Set-aside text", show=False, id="reader.toggle_aside"),
-        Binding("p", "app.player", "Player (mpv)", show=False, id="reader.player"),
-        Binding("o", "app.open_link", "Link to this moment", show=False, id="reader.link"),
-    ]
+    BINDINGS = keys.READER
 
     COMPONENT_CLASSES = {
         "reader--time",

@@ -3,16 +3,16 @@ query language, the annotation editor, and a yes/no question."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
+
+from . import keys
+from .views import NoteDraft
 
 QUERY_HELP = """\
 words            every word must match (in any order): scaling laws
@@ -29,22 +29,11 @@ quote, a lone operator) is searched as plain words, with a note.
 """
 
 
-def _key_label(keys: str) -> str:
-    names = {
-        "left_square_bracket": "[",
-        "right_square_bracket": "]",
-        "question_mark": "?",
-        "slash": "/",
-        "space": "space",
-    }
-    return " ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
-
-
 class HelpScreen(ModalScreen[None]):
     """Every key, by pane, generated from the live bindings (with the
     user's keymap applied), so it can never drift from them."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = keys.HELP
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 90%; max-width: 110; height: 90%; border: round $primary;
@@ -62,8 +51,8 @@ class HelpScreen(ModalScreen[None]):
                 table = Table.grid(padding=(0, 2))
                 table.add_column(style="bold", min_width=14)
                 table.add_column()
-                for keys, description in rows:
-                    table.add_row(Text(_key_label(keys)), Text(description))
+                for shortcut, description in rows:
+                    table.add_row(Text(keys.key_label(shortcut)), Text(description))
                 yield Static(Text(title, style="bold underline"))
                 yield Static(table)
                 yield Static("")
@@ -72,7 +61,7 @@ class HelpScreen(ModalScreen[None]):
 
 
 class QueryHelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,f1", "dismiss", "Close")]
+    BINDINGS = keys.QUERY_HELP
     DEFAULT_CSS = """
     QueryHelpScreen { align: center middle; }
     QueryHelpScreen > Static { width: auto; max-width: 90%; border: round $primary; background: $surface;
@@ -88,7 +77,7 @@ class QueryHelpScreen(ModalScreen[None]):
 class JumpScreen(ModalScreen["str | None"]):
     """Ask for a time: 1:02:03, 62:03, 3723, +30s, -1m, 50%."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = keys.JUMP
     DEFAULT_CSS = """
     JumpScreen { align: center middle; }
     JumpScreen > Vertical { width: 56; height: auto; border: round $primary; background: $surface; padding: 0 1; }
@@ -110,23 +99,12 @@ class JumpScreen(ModalScreen["str | None"]):
         self.dismiss(None)
 
 
-@dataclass
-class NoteDraft:
-    note: str = ""
-    tags: str = ""
-    color: str = "yellow"
-
-
 class AnnotationEditor(ModalScreen["NoteDraft | None"]):
     """A note, tags and a colour for a span. ctrl+s saves, escape cancels.
     What was typed survives a failed save: the app reopens the editor with
     the same draft."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel", priority=True),
-        Binding("ctrl+o", "color", "Colour", priority=True),
-    ]
+    BINDINGS = keys.EDITOR
     COLOURS = ("yellow", "green", "blue", "pink")
     DEFAULT_CSS = """
     AnnotationEditor { align: center middle; }
@@ -182,7 +160,7 @@ class AnnotationEditor(ModalScreen["NoteDraft | None"]):
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+    BINDINGS = keys.CONFIRM
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Static { width: auto; max-width: 80%; border: round $warning; background: $surface; padding: 1 2; }

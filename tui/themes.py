@@ -25,7 +25,6 @@ which derives readable ones from the theme's own colours.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -37,6 +36,8 @@ from textual.design import ColorSystem
 from textual.theme import BUILTIN_THEMES, Theme
 
 from hark.themes import builtin_theme_files
+
+from .yamlcheck import kind, shown, suggest
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -128,14 +129,6 @@ class ThemeError(Exception):
         """One line per problem: `file:line: what is wrong`."""
         where = shown(self.path)
         return [f"{where}:{line}: {reason}" if line else f"{where}: {reason}" for line, reason in self.problems]
-
-
-def shown(path: Path) -> str:
-    """A path as a person wants to read it in a notification (~ for home)."""
-    try:
-        return "~/" + str(path.relative_to(Path.home()))
-    except ValueError:
-        return str(path)
 
 
 # -- reading a theme file ----------------------------------------------------------------------
@@ -281,7 +274,7 @@ class _ThemeReader:
             if key is None:
                 continue
             if key not in FIELDS:
-                self.problem(key_node, f"unknown key {key!r}{_suggest(key, FIELDS)}")
+                self.problem(key_node, f"unknown key {key!r}{suggest(key, FIELDS)}")
                 continue
             if key == "variables":
                 fields["variables"] = self.variables(value_node)
@@ -344,7 +337,7 @@ class _ThemeReader:
                 self.problem(key_node, "primary: every theme needs a primary colour")
             return  # an explicit null: Textual derives this colour
         if not isinstance(value, str):
-            self.problem(value_node, f'{key} must be a colour in quotes, e.g. "#5fafd7", not {_kind(value)}')
+            self.problem(value_node, f'{key} must be a colour in quotes, e.g. "#5fafd7", not {kind(value)}')
             return
         try:
             Color.parse(value)
@@ -375,7 +368,7 @@ class _ThemeReader:
                 continue
             if name not in HARK_VARIABLES and name not in TEXTUAL_VARIABLES:
                 known = HARK_VARIABLES if name.startswith("hark") else (*HARK_VARIABLES, *TEXTUAL_VARIABLES)
-                self.problem(key_node, f"unknown variable {name!r}{_suggest(name, known)}")
+                self.problem(key_node, f"unknown variable {name!r}{suggest(name, known)}")
                 continue
             ok, value = self.value(value_node)
             if not ok:
@@ -384,7 +377,7 @@ class _ThemeReader:
                 self.problem(key_node, f'{name}: a colour starting with # must be in quotes, e.g. "#5fafd7"')
                 continue
             if not isinstance(value, str) or not value.strip():
-                self.problem(value_node, f"{name} must be a quoted value, not {_kind(value)}")
+                self.problem(value_node, f"{name} must be a quoted value, not {kind(value)}")
                 continue
             reason = _check_variable(name, value)
             if reason:
@@ -435,19 +428,6 @@ def _unreadable(node: yaml.Node, e: Exception) -> str:
 
 def _line(mark: yaml.Mark | None) -> int | None:
     return mark.line + 1 if mark is not None else None
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "empty"
-    return {bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 # -- hark's variables ------------------------------------------------------------------------

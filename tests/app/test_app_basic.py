@@ -8,8 +8,8 @@ from textual.content import Content
 
 from hark.store.library import Library
 from hark.store.model import Segment, Transcript
-from hark.tui import backend
 from hark.tui.app import HarkApp, StatusLine
+from hark.tui.config import load_config
 from hark.tui.panes import AnnotationsPane, LibraryPane, SearchPane
 from hark.tui.reader import Reader
 from hark.tui.screens import HelpScreen, JumpScreen
@@ -324,7 +324,7 @@ async def test_resize_rewraps(app_for):
 async def test_keys_are_rebindable_from_config(app_for):
     app = app_for(transcript("Tides", 30))
     app.paths.config_file.write_text("keymap:\n  reader.next: l\n  reader.nowhere: x\n")
-    app.config, app.config_problems = backend.load_config(app.paths)
+    app.config, app.config_problems = load_config(app.paths)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("2", "l", "l")

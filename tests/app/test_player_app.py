@@ -1,13 +1,13 @@
 """The app with mpv as its clock, through the fake mpv IPC server of
-tests/test_player.py (the real mpv is tested there): p attaches, space,
-t and [ ] drive mpv, the playhead follows mpv's time, and a lost player
-leaves the playhead where mpv left it."""
+tests/player/fakempv.py (the real mpv is tested in tests/player/): p
+attaches, space, t and [ ] drive mpv, the playhead follows mpv's time, and
+a lost player leaves the playhead where mpv left it."""
 
 from __future__ import annotations
 
 from hark.tui.player import PlayerClock
 from hark.tui.reader import Reader
-from tests.test_player import FakeMpv, wait_until
+from tests.player.fakempv import FakeMpv, wait_until
 
 from .conftest import settle, transcript
 
@@ -59,7 +59,7 @@ async def test_p_without_media_or_mpv_says_so_in_one_line(app_for, monkeypatch):
         assert any("No media for this transcript" in m for m in messages)
         # with media but no mpv installed
         app.media = "/tmp/talk.mp3"
-        monkeypatch.setattr("hark.tui.app.available", lambda mpv: False)
+        monkeypatch.setattr("hark.tui.playing.available", lambda mpv: False)
         await pilot.press("p")
         await pilot.pause()
         assert any("mpv is not installed" in n.message for n in app._notifications)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hark.store import annotations as A
-from hark.store import index
+from hark.store import search
 from hark.store.library import Library
 from hark.store.paths import Paths
 from hark.tui import backend
@@ -125,7 +125,7 @@ def _library(home: Path) -> Paths:
     paths = make_library(home, transcript("Tides", 30, speaker="Ana"), transcript("Bread", 12))
     with Library(paths.library) as lib:
         A.create(lib, 1, 4, 4, note="about the moon", tags=["moon"])
-        index.sync(lib, paths.index)
+        search.sync(lib, paths.index)
     return paths
 
 

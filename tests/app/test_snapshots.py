@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from hark.store import index
+from hark.store import search
 from hark.store.library import Library
 from hark.store.model import Chapter, Segment, Transcript
 from hark.tui.app import HarkApp
@@ -44,7 +44,7 @@ def _library(home):
     )
     paths = make_library(home, t1, t2)
     with Library(paths.library) as lib:
-        index.sync_quietly(lib, paths.index)  # built now: no "rebuilt" notice on screen
+        search.sync_quietly(lib, paths.index)  # built now: no "rebuilt" notice on screen
     return paths
 
 

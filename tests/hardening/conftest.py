@@ -36,9 +36,9 @@ def child_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def run_cli(home: Path, *args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
-    """`python -m tui.cli ARGS` with HARK_HOME=home; stdout/stderr as bytes."""
+    """`python -m hark.tui ARGS` with HARK_HOME=home; stdout/stderr as bytes."""
     return subprocess.run(
-        [sys.executable, "-m", "hark.tui.cli", *args],
+        [sys.executable, "-m", "hark.tui", *args],
         cwd=ROOT,
         env=child_env(home),
         capture_output=True,

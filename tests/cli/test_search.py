@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from hark.tui import search_cli
 from hark.tui.cli import main
+from hark.tui.cli import search as search_cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 TALK = """1
 00:00:01,000 --> 00:00:04,000
@@ -274,12 +274,12 @@ def _unwritable_index(monkeypatch) -> None:
     disk does to `sync` (the lock file is the first thing it writes)."""
     import errno
 
-    from hark.store import index
+    from hark.store.search.lock import WriterLock
 
     def refused(self, timeout=None):
         raise OSError(errno.EROFS, "Read-only file system", str(self.path))
 
-    monkeypatch.setattr(index._Lock, "acquire", refused)
+    monkeypatch.setattr(WriterLock, "acquire", refused)
 
 
 def test_index_behind_on_a_disk_that_cannot_be_written_is_searched_as_it_is(lib2, home, capsys, monkeypatch):
@@ -326,7 +326,7 @@ def test_a_read_only_library_and_index(lib2, home, capsys, monkeypatch):
 def test_missing_or_damaged_index_that_cannot_be_rebuilt_is_one_line(lib2, home, capsys, monkeypatch):
     import shutil
 
-    from hark.store import index
+    from hark.store import search
 
     where = home / "index"
     with monkeypatch.context() as m:
@@ -347,10 +347,10 @@ def test_missing_or_damaged_index_that_cannot_be_rebuilt_is_one_line(lib2, home,
 
     # Damage found while searching: the rebuild cannot be written either.
     def damaged(self, *a, **k):
-        raise index.IndexUnavailable("the search index is corrupt (EOFError)", "corrupt")
+        raise search.IndexUnavailable("the search index is corrupt (EOFError)", "corrupt")
 
     _unwritable_index(monkeypatch)
-    monkeypatch.setattr(index.Index, "search", damaged)
+    monkeypatch.setattr(search.Index, "search", damaged)
     code, out, err = run(capsys, "search", "scaling")
     assert (code, out) == (1, "") and "is damaged and cannot be rebuilt (read-only filesystem)" in err
     assert err.count("\n") == 1

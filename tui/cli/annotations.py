@@ -4,7 +4,7 @@
     hark annotations export [--format md|json] [--in ID] [-o FILE]
     hark annotations import FILE
 
-Registered by tui/cli.py's build_parser (`annotations_cli.register(sub)`).
+Registered by tui/cli/parser.py's build_parser (`annotations.register(sub)`).
 Never imports Textual: these commands start fast.
 """
 
@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 from hark.store.text import clean_line, format_time
+
+from .common import CommandError, json_safe, open_library, out, print_json, safe, sync_index
 
 
 def register(sub) -> None:
@@ -69,16 +71,15 @@ def _clip(text: str, width: int) -> str:
 
 def cmd_annotations(args: argparse.Namespace) -> int:
     from hark.store import annotations as A
-    from hark.tui.cli import _json, _library, _out, safe
 
-    with _library(args, read=True) as lib:
+    with open_library(args, read=True) as lib:
         tid = _in(lib, args.in_id)
         anns = A.list_annotations(lib, tid)
     if args.json:
-        _json([a.to_json() for a in anns])
+        print_json([a.to_json() for a in anns])
         return 0
     if not anns:
-        _out("No annotations yet. Select a span in the reader (v) and press h or a.")
+        out("No annotations yet. Select a span in the reader (v) and press h or a.")
         return 0
     for a in anns:
         where = str(a.transcript_id) if a.transcript_id is not None else "-"
@@ -90,51 +91,47 @@ def cmd_annotations(args: argparse.Namespace) -> int:
             line += "  " + " ".join(f"#{t}" for t in extra)
         if a.status != A.ANCHORED:
             line += f"  [{a.status}]"
-        _out(safe(line))
+        out(safe(line))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from hark.store import annotations as A
     from hark.store.paths import write_private
-    from hark.tui.cli import CommandError, _library, _out
 
-    with _library(args, read=True) as lib:
+    with open_library(args, read=True) as lib:
         tid = _in(lib, args.export_in or args.in_id)
         count = len(A.list_annotations(lib, tid))
         text = A.export_json(lib, tid) if args.format == "json" else A.export_markdown(lib, tid)
     if args.output:
-        out = Path(args.output).expanduser()
+        target = Path(args.output).expanduser()
         try:
-            write_private(out, text.encode("utf-8"))
+            write_private(target, text.encode("utf-8"))
         except OSError as e:
             # The error comes from the temp file (or has no name): say which file.
-            raise CommandError(f"cannot write {out}: {e.strerror or e}") from None
-        _out(f"wrote {count} annotation{'s' if count != 1 else ''} to {out}")
+            raise CommandError(f"cannot write {target}: {e.strerror or e}") from None
+        out(f"wrote {count} annotation{'s' if count != 1 else ''} to {target}")
     else:
         # To a terminal: nothing in a title or note may act on it.
-        from hark.tui.cli import json_safe, safe
-
         sys.stdout.write(json_safe(text) if args.format == "json" else safe(text))
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from hark.store import annotations as A
-    from hark.tui.cli import _library, _out, _sync_index
 
     path = Path(args.file).expanduser()
     if not path.is_file():
         raise A.AnnotationError(f"no such file {path}")
-    with _library(args) as lib:
+    with open_library(args) as lib:
         c = A.import_file(lib, path)
         if c["imported"] or c["updated"]:
-            _sync_index(args, lib, quiet=True)
+            sync_index(args, lib, quiet=True)
     parts = [f"{c['imported']} imported", f"{c['updated']} updated", f"{c['unchanged']} unchanged"]
     if c["skipped"]:
         parts.append(f"{c['skipped']} skipped (no quote)")
     line = ", ".join(parts)
     if c["imported"]:
         line += f" ({c['anchored']} anchored, {c['moved']} moved, {c['orphaned']} orphaned)"
-    _out(line)
+    out(line)
     return 0

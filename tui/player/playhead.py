@@ -16,7 +16,27 @@ from hark.store.model import Segment
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 
 
-class Playhead:
+class SpeedSteps:
+    """`[` and `]`: one step through SPEEDS from the current speed. Shared by
+    Playhead and PlayerClock, which give it `speed` and `set_speed`."""
+
+    speed: float
+
+    def set_speed(self, speed: float) -> None:
+        raise NotImplementedError
+
+    def faster(self) -> float:
+        bigger = [s for s in SPEEDS if s > self.speed + 1e-9]
+        self.set_speed(bigger[0] if bigger else SPEEDS[-1])
+        return self.speed
+
+    def slower(self) -> float:
+        smaller = [s for s in SPEEDS if s < self.speed - 1e-9]
+        self.set_speed(smaller[-1] if smaller else SPEEDS[0])
+        return self.speed
+
+
+class Playhead(SpeedSteps):
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self.playing = False
@@ -63,16 +83,6 @@ class Playhead:
     def set_speed(self, speed: float) -> None:
         self._rebase()
         self.speed = speed
-
-    def faster(self) -> float:
-        bigger = [s for s in SPEEDS if s > self.speed + 1e-9]
-        self.set_speed(bigger[0] if bigger else SPEEDS[-1])
-        return self.speed
-
-    def slower(self) -> float:
-        smaller = [s for s in SPEEDS if s < self.speed - 1e-9]
-        self.set_speed(smaller[-1] if smaller else SPEEDS[0])
-        return self.speed
 
     @property
     def finished(self) -> bool:

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import hark.tui.cli as cli
-from hark.tui.cli import main
+from hark.tui.cli import launch, main, transcripts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SRT = "1\n00:00:01,000 --> 00:00:03,500\nHello [bold]there[/] \x1b]52;c;aGk=\x07friend.\n\n2\n00:00:04,000 --> 00:00:06,000\nSecond line.\n"
 
 
@@ -118,12 +117,10 @@ def test_forced_format(home, tmp_path, capsys):
 
 
 def test_unexpected_errors_are_one_line_without_trace(home, capsys, monkeypatch):
-    import hark.tui.cli as cli
-
     def boom(args):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(cli, "cmd_list", boom)
+    monkeypatch.setattr(transcripts, "cmd_list", boom)
     code, out, err = run(capsys, "list")
     assert code == 1
     assert err == "hark: unexpected error: RuntimeError: kaboom (rerun with --debug for the trace)\n"
@@ -156,7 +153,7 @@ def test_piped_import_has_no_progress_bar(tmp_path):
     src.write_text(SRT)
     env = dict(os.environ, HARK_HOME=str(tmp_path / "home"))
     p = subprocess.run(
-        [sys.executable, "-m", "hark.tui.cli", "import", str(src)], capture_output=True, text=True, env=env, cwd=ROOT
+        [sys.executable, "-m", "hark.tui", "import", str(src)], capture_output=True, text=True, env=env, cwd=ROOT
     )
     assert p.returncode == 0
     assert "\r" not in p.stderr and "importing [" not in p.stderr
@@ -226,7 +223,7 @@ def test_a_library_that_cannot_be_written_is_read_with_one_line(home, tmp_path, 
         # Opening a transcript to read it works (the app says it is read-only);
         # giving it media is a change.
         opened = []
-        m.setattr(cli, "_run_app", lambda args, paths, **kw: opened.append(kw["open_id"]) or 0)
+        m.setattr(launch, "open_app", lambda args, paths, **kw: opened.append(kw["open_id"]) or 0)
         assert run(capsys, "open", "1") == (0, "", note)
         assert opened == [1]
         media = tmp_path / "a.mp3"

@@ -1,6 +1,6 @@
 """`hark search` and `hark reindex`.
 
-Imports nothing heavy at module level (tui.cli builds its parser for every
+Imports nothing heavy at module level (the parser is built for every
 command): Whoosh loads only when one of these commands runs.
 
 Terminal output groups hits by transcript, best transcript first, each hit
@@ -24,6 +24,19 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from .common import (
+    UNWRITABLE_ERRNOS,
+    CommandError,
+    Progress,
+    err,
+    home_paths,
+    open_library,
+    out,
+    print_json,
+    safe,
+    transcript_id,
+)
+
 HIGHLIGHT = ("\x1b[1;7m", "\x1b[0m")
 
 
@@ -44,62 +57,61 @@ def _highlight_enabled() -> bool:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from hark.store.index import Index, IndexUnavailable
+    from hark.store.search import Index, IndexUnavailable
     from hark.store.text import clean_line, format_time
-    from hark.tui.cli import CommandError, Progress, _err, _json, _library, _out, _paths, _transcript_id, safe
 
     if args.limit < 1:
         raise CommandError("--limit must be at least 1", code=2)
-    in_id = _transcript_id(args.in_id) if args.in_id is not None else None
-    paths = _paths(args)
-    with _library(args, read=True) as lib:
+    in_id = transcript_id(args.in_id) if args.in_id is not None else None
+    paths = home_paths(args)
+    with open_library(args, read=True) as lib:
         if in_id is not None and lib.info(in_id) is None:
             raise CommandError(f"no transcript {in_id} (see `hark list`)")
         with Index(paths.index, lib) as idx:
             bar = Progress("indexing")
             try:
                 with _unwritable_index(idx, lib, behind=True):
-                    idx.ensure(message=_err, progress=bar)
+                    idx.ensure(message=err, progress=bar)
                 try:
                     result = idx.search(args.query, limit=args.limit, in_id=in_id)
                 except IndexUnavailable as e:
                     # Damage found while reading: rebuild once, then search again.
                     with _unwritable_index(idx, lib, behind=False):
                         report = idx.rebuild(progress=bar, why="corrupt")
-                    _err(f"{e}: rebuilt from the library ({report.transcripts} transcripts)")
+                    err(f"{e}: rebuilt from the library ({report.transcripts} transcripts)")
                     result = idx.search(args.query, limit=args.limit, in_id=in_id)
             except IndexUnavailable as e:
                 raise CommandError(str(e)) from None
             finally:
                 bar.close()
     if result.note:
-        _err(safe(result.note))
+        err(safe(result.note))
     if result.suggestion:
-        _err(f"did you mean: {safe(clean_line(result.suggestion))}")
+        err(f"did you mean: {safe(clean_line(result.suggestion))}")
     if args.json:
-        _json(result.to_json())
+        print_json(result.to_json())
         return 0
     shown = safe(clean_line(args.query))
     if not result.hits:
-        _out(f"no hits for {shown}")
+        out(f"no hits for {shown}")
         return 0
     groups: dict[int, list] = {}
     for h in result.hits:
         groups.setdefault(h.transcript_id, []).append(h)
     n = result.total
     more = f" (the best {len(result.hits)} shown)" if n > len(result.hits) else ""
-    _out(f"{n} hit{'s' if n != 1 else ''} for {shown}{more}")
+    out(f"{n} hit{'s' if n != 1 else ''} for {shown}{more}")
     hl = HIGHLIGHT if _highlight_enabled() else None
     hours = any(h.start >= 3600 for h in result.hits)
     idw = max(len(str(k)) for k in groups)
     for tid, hits in groups.items():
-        _out()
-        _out(f"{tid:>{idw}}  {safe(clean_line(hits[0].title))}")
+        out()
+        out(f"{tid:>{idw}}  {safe(clean_line(hits[0].title))}")
         for h in sorted(hits, key=lambda h: h.start):
             approx = "≈" if h.timing == "estimated" else ""
             stamp = approx + format_time(h.start, always_hours=hours)
             snippet = _render(h, hl)
-            _out(f"{'':>{idw}}  [{stamp:>8}] {snippet}")
+            out(f"{'':>{idw}}  [{stamp:>8}] {snippet}")
     return 0
 
 
@@ -109,7 +121,6 @@ def _unwritable_index(idx, lib, *, behind: bool) -> Iterator[None]:
     is only behind the library is searched as it is (one line says so);
     a missing or damaged one cannot be, and the command fails in one line."""
     from hark.store.paths import UNWRITABLE
-    from hark.tui.cli import UNWRITABLE_ERRNOS, CommandError, _err
 
     try:
         yield
@@ -119,7 +130,7 @@ def _unwritable_index(idx, lib, *, behind: bool) -> Iterator[None]:
         reason = lib.read_only_why or UNWRITABLE.get(e.errno, e.strerror or "cannot be written")
         state = idx.health() if behind else "corrupt"
         if state is None:
-            _err(f"the search index cannot be brought up to date ({reason}): searching it as it is")
+            err(f"the search index cannot be brought up to date ({reason}): searching it as it is")
             return
         what = {"missing": "is missing", "stale": "is from another version"}.get(state, "is damaged")
         raise CommandError(
@@ -129,27 +140,24 @@ def _unwritable_index(idx, lib, *, behind: bool) -> Iterator[None]:
 
 
 def _render(h, hl: tuple[str, str] | None) -> str:
-    from hark.tui.cli import safe
-
     # The snippet is library text (already clean); safe() again before it
     # meets the terminal, with marks kept where they were.
     if hl is None:
         return safe(h.snippet)
-    out, pos = [], 0
+    parts, pos = [], 0
     for a, b in h.marks:
-        out.append(safe(h.snippet[pos:a]))
-        out.append(hl[0] + safe(h.snippet[a:b]) + hl[1])
+        parts.append(safe(h.snippet[pos:a]))
+        parts.append(hl[0] + safe(h.snippet[a:b]) + hl[1])
         pos = b
-    out.append(safe(h.snippet[pos:]))
-    return "".join(out)
+    parts.append(safe(h.snippet[pos:]))
+    return "".join(parts)
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    from hark.store.index import Index, IndexUnavailable
-    from hark.tui.cli import CommandError, Progress, _library, _out, _paths
+    from hark.store.search import Index, IndexUnavailable
 
-    paths = _paths(args)
-    with _library(args) as lib:
+    paths = home_paths(args)
+    with open_library(args) as lib:
         with Index(paths.index, lib) as idx:
             bar = Progress("indexing")
             try:
@@ -159,7 +167,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             finally:
                 bar.close()
     n = report.transcripts
-    _out(
+    out(
         f"indexed {n} transcript{'s' if n != 1 else ''} "
         f"({report.segments} segments in {report.passages} passages) in {report.seconds:.1f}s"
     )
