@@ -22,7 +22,9 @@ MAX_WORDS = 28
 MIN_WORDS = 4
 # A sentence this close to its end when the limit is reached may finish.
 LOOKAHEAD = 6
-PAUSE = 1.5  # seconds of silence that end a segment in word-level input
+# Seconds of silence that always end a segment when words (or word-level
+# cues) are merged: every family that merges goes through words_to_segments.
+PAUSE = 1.5
 
 _SENTENCE_END = re.compile(r"[.!?…。！？]['\"”’)\]]*$")
 
@@ -85,8 +87,8 @@ def words_to_segments(items: list[Word], *, max_words: int = MAX_WORDS, pause: f
         if cur:
             if w.speaker != cur[0].speaker and w.speaker is not None:
                 flush()
-            elif w.start is not None and prev_end is not None and w.start - prev_end >= pause and len(cur) >= MIN_WORDS:
-                flush()
+            elif w.start is not None and prev_end is not None and w.start - prev_end >= pause:
+                flush()  # a pause is never crossed, however short the words before it
         cur.append(w)
         if w.end is not None:
             prev_end = w.end

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ..model import Transcript
 from ..reflow import DEFAULT_WPM
+from ._lists import list_reason
 
 
 class ParseError(ValueError):
@@ -102,6 +103,11 @@ _FAMILIES = (
 
 _registry: dict[str, Format] | None = None
 
+# Families whose parsers read free text, and the confidence below which a
+# detection is only a guess: there, a file that is a list is skipped.
+PROSE_FAMILIES = frozenset({"plain", "markdown", "timed_text"})
+LIST_CHECK_BELOW = 0.5
+
 
 def registry() -> dict[str, Format]:
     global _registry
@@ -171,6 +177,12 @@ def parse(text: str, fmt: str | None = None, options: Options | None = None) -> 
         f, score = detect(text, options.ext)
         if not text.strip():
             raise NotATranscript("empty file")
+        # The prose families take almost any text: a list (tab-separated
+        # fields, links, a log) found in a folder is not a transcript.
+        if f is None or score < LIST_CHECK_BELOW or f.family in PROSE_FAMILIES:
+            reason = list_reason(text)
+            if reason:
+                raise NotATranscript(reason)
         if f is None or score <= 0:
             raise NotATranscript("not a transcript in any known format")
     t = f.parse(text, options)
@@ -201,6 +213,24 @@ def parse_bytes(
     t = parse(clean(text), fmt, Options(name=name, ext=ext.lower(), wpm=wpm))
     t.metadata.setdefault("encoding", encoding)
     return t
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def repair_note(t: Transcript) -> str | None:
+    """What the parser had to repair, for the import's summary ('1 timing
+    line repaired'), from the counts parsers leave in the metadata; None
+    when nothing was."""
+    notes = []
+    broken = t.metadata.get("timing_lines_repaired")
+    if isinstance(broken, int) and broken > 0:
+        notes.append(_count(broken, "timing line repaired", "timing lines repaired"))
+    missing = t.metadata.get("cues_without_timing")
+    if isinstance(missing, int) and missing > 0:
+        notes.append(_count(missing, "missing timing line filled in", "missing timing lines filled in"))
+    return ", ".join(notes) or None
 
 
 _NAME_SUFFIX = re.compile(r"\.(?:podcast|transcript|captions?|subtitles?|subs|[a-z]{2}(?:[-_][A-Za-z]{2})?)$")

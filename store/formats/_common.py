@@ -1,5 +1,5 @@
-"""Value coercion shared by the JSON/XML format families (stt_json, youtube,
-podcasting).
+"""Helpers shared by the JSON/XML format families (stt_json, youtube,
+podcasting): reading JSON, and coercing its values.
 
 A private helper module, not a family: the registry only imports the
 modules named in ``formats._FAMILIES``, so this one is never asked for
@@ -13,10 +13,22 @@ reach a Segment.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
 from ..text import parse_time
+from . import ParseError
+
+
+def load_json(text: str) -> Any:
+    """The parsed JSON, or ParseError saying where it is not valid."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ParseError(f"not valid JSON: {e.msg}", line=e.lineno) from None
+    except RecursionError:
+        raise ParseError("JSON nested too deeply") from None
 
 
 def num(value: Any, *, times: bool = False, huge_int_raises: bool = False) -> float | None:

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 from html.parser import HTMLParser
@@ -21,7 +20,7 @@ from ..text import clean_line, parse_time, words
 from . import Format, Options, ParseError
 from . import guarded as _guarded
 from . import safe_detect as _safe_detect
-from ._common import is_scalar, sec
+from ._common import is_scalar, load_json, sec
 
 HEAD = 8192
 
@@ -60,10 +59,7 @@ def detect_json(text: str, ext: str) -> float:
 
 @_guarded
 def parse_json(text: str, options: Options) -> Transcript:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ParseError(f"not valid JSON: {e.msg}", line=e.lineno) from None
+    data = load_json(text)
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
         raise ParseError("not a Podcasting 2.0 JSON transcript: no 'segments' list")
     t = Transcript(title=options.name, format="podcast-json")

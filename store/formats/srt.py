@@ -14,6 +14,10 @@ parser accepts besides:
   cue. A number line followed by text but no timing line (the number one more
   than the previous cue's) is a cue whose timing line is missing: its text is
   kept, timed from the previous cue's end to the next cue's start;
+- a timing line with a time that cannot be read (``00:00:07,x00 -->
+  00:00:09,000``) is still a timing line, never text: the time that can be
+  read is kept, the other comes from the neighbouring cues (metadata
+  ``timing_lines_repaired`` counts them);
 - markup: ``<i>``, ``<b>``, ``<u>``, ``<font ...>``, broken and misnested tags
   (``< u>``, ``< /  i >``, ``</xyz>``) and ASS overrides (``{\\an8}``) are
   removed; entities are decoded; lines of a cue are joined with spaces.
@@ -42,61 +46,11 @@ from ..model import NONSPEECH, Segment, Transcript
 from ..reflow import kind_of
 from ..text import one_line, strip_tags
 from . import Format, Options, ParseError, guarded, safe_detect
+from ._cues import TIMING, fill_gaps, loose_arrow_timing, match_timing
 
 HEAD = 4096
 
-# --- shared by the caption families (vtt.py and whisper_console.py use these) ---
-
-# A timestamp: at least minutes and seconds; ':' separated fields; '.' or ','
-# before the fraction. Field lengths are bounded so int() never sees a giant.
-TS = r"\d{1,9}(?::\d{1,9}){1,3}(?:[.,]\d{1,9})?"
-# The arrow: '-->' as specified, '->' (whisper-jax, sloppy SRT), '--' (a
-# '>' lost to a NUL byte).
-ARROW = r"(?:-{1,3}>|--|→)"
-TIMING = re.compile(rf"^\s*(?P<a>{TS})\s*{ARROW}\s*(?P<b>{TS})(?P<rest>(?:[^\d:.,].*)?)$")
-_TS_PARTS = re.compile(r"(\d+(?::\d+)*)(?:[.,](\d+))?")
-
-
-def ts_seconds(value: str) -> float | None:
-    """'00:01:02,500', '1:02.5', '0:01:00,00' -> seconds; None if unreadable.
-
-    Tolerates a colon lost from a timestamp ('00:0000.000' is '00:00:00.000',
-    '00:00:01000' is '00:00:01.000') and a colon before milliseconds
-    ('00:00:01:500')."""
-    m = _TS_PARTS.fullmatch(value.strip())
-    if not m:
-        return None
-    parts = m.group(1).split(":")
-    frac = m.group(2)
-    if frac is None and len(parts) == 4:
-        frac = parts.pop()
-    if frac is None and len(parts) >= 2 and len(parts[-1]) > 2:
-        parts[-1], frac = parts[-1][:2], parts[-1][2:]
-    fields = parts[:1]
-    for p in parts[1:]:
-        if len(p) > 2 and len(p) % 2 == 0:
-            fields.extend(p[i : i + 2] for i in range(0, len(p), 2))
-        else:
-            fields.append(p)
-    if len(fields) > 3:
-        return None
-    secs = 0.0
-    for f in fields:
-        secs = secs * 60 + int(f)
-    if frac:
-        secs += int(frac) / 10 ** len(frac)
-    return secs
-
-
-def match_timing(line: str) -> tuple[float, float, str] | None:
-    """(start, end, the rest of the line) for a timing line, else None."""
-    m = TIMING.match(line)
-    if not m:
-        return None
-    a, b = ts_seconds(m.group("a")), ts_seconds(m.group("b"))
-    if a is None or b is None:
-        return None
-    return a, b, m.group("rest").strip()
+# --- shared by the caption families (vtt.py, whisper_console.py) -------------------
 
 
 def cue_text(raw: str) -> str:
@@ -196,6 +150,7 @@ class _Cue:
     number: int | None
     line: int
     lines: list[str] = field(default_factory=list)
+    broken: bool = False  # its timing line is there but a time in it cannot be read
 
 
 def _split_blank(lines: list[str]) -> list[list[str]]:
@@ -213,7 +168,7 @@ def _cues(text: str) -> tuple[list[_Cue], list[str]]:
     cues: list[_Cue] = []
     preamble: list[str] = []
     for i, raw in enumerate(text.split("\n")):
-        t = match_timing(raw)
+        t = match_timing(raw) or loose_arrow_timing(raw)
         if t is None:
             (cues[-1].lines if cues else preamble).append(raw)
             continue
@@ -221,7 +176,8 @@ def _cues(text: str) -> tuple[list[_Cue], list[str]]:
         number = None
         if prev and _NUMBER.match(prev[-1]):
             number = int(prev.pop())
-        cues.append(_Cue(t[0], t[1], number, i + 1))
+        broken = t[0] is None or t[1] is None
+        cues.append(_Cue(t[0], t[1], number, i + 1, broken=broken))
     # Blank-line groups inside a cue: a new untimed cue, or a continuation.
     out: list[_Cue] = []
     for cue in cues:
@@ -246,23 +202,24 @@ def parse(text: str, options: Options) -> Transcript:
     if not cues:
         raise ParseError("no SRT timing line ('00:00:01,000 --> 00:00:02,000')")
     segs: list[Segment] = []
-    untimed = 0
+    untimed = repaired = 0
     for c in cues:
         body = cue_text("\n".join(c.lines))
-        start = c.start
-        if start is None:
-            # The timing line is missing: start where the previous cue ended;
-            # finish() ends it at the next cue's start.
-            untimed += 1
-            start = (segs[-1].end or segs[-1].start) if segs else 0.0
-        segs.append(Segment(start=start, end=c.end, text=body, kind=kind_of(body)))
-    segs = [s for s in segs if s.text]
+        if not body:
+            continue
+        untimed += c.start is None and c.end is None and not c.broken
+        repaired += c.broken
+        segs.append(Segment(start=c.start, end=c.end, text=body, kind=kind_of(body)))  # type: ignore[arg-type]
+    # A missing or unreadable time: the cue fills the gap its neighbours leave.
+    fill_gaps(segs, wpm=options.wpm)
     speakers = apply_name_prefixes(segs)
     meta: dict = {}
     if speakers:
         meta["speakers"] = speakers
     if untimed:
         meta["cues_without_timing"] = untimed
+    if repaired:
+        meta["timing_lines_repaired"] = repaired
     return Transcript(title=options.name, format="srt", segments=segs, metadata=meta, set_aside=preamble)
 
 

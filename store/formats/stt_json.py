@@ -14,7 +14,6 @@ into sentences and speaker turns by ``reflow.words_to_segments``.
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 from typing import Any
@@ -25,20 +24,11 @@ from ..text import clean_line, parse_time, words
 from . import Format, Options, ParseError
 from . import guarded as _guarded
 from . import safe_detect as _safe_detect
-from ._common import is_scalar, ms, num, sec
+from ._common import is_scalar, load_json, ms, num, sec
 
 HEAD = 8192
 
 # --- shared helpers -------------------------------------------------------------
-
-
-def load_json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ParseError(f"not valid JSON: {e.msg}", line=e.lineno) from None
-    except RecursionError:
-        raise ParseError("JSON nested too deeply") from None
 
 
 def _dict(value: Any) -> dict:

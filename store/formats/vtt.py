@@ -13,6 +13,9 @@
 - Timestamps with or without hours (mixed in one timing line), without
   milliseconds (``00:01 --> 02:12``, as chapter tracks are written), with any
   whitespace around the arrow; NUL bytes are gone before parsing (text.clean).
+  A timing line with a time that cannot be read (``00:07.x00 --> 00:09.000``)
+  still starts a cue, never becomes text: the readable time is kept, the
+  other comes from the neighbouring cues (metadata ``timing_lines_repaired``).
 - ``<v Name>`` voice spans give the speaker (the closing tag is optional); a
   cue with several voices becomes one segment per voice, all with the cue's
   times. ``<c>``, ``<c.class>``, ``<b>``, ``<i>``, ``<u>``, ``<ruby>``, inline
@@ -41,7 +44,8 @@ from ..model import Segment, Transcript
 from ..reflow import kind_of
 from ..text import clean_line, one_line, strip_tags
 from . import Format, Options, ParseError, guarded, safe_detect
-from .srt import HEAD, TIMING, cue_text, match_timing
+from ._cues import TIMING, fill_gaps, loose_arrow_timing, match_timing
+from .srt import HEAD, cue_text
 
 _HEADER = re.compile(r"^\s*WEBVTT(?=$|[\s\-:])(?P<text>.*)$")
 _KEY = re.compile(r"^(?P<key>[A-Za-z][\w\-]{0,40})\s*:\s*(?P<value>.*)$")
@@ -57,8 +61,8 @@ _OPEN_TAG_AT_END = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*$")
 
 @dataclass
 class _Cue:
-    start: float
-    end: float
+    start: float | None  # None: the timing line's time cannot be read
+    end: float | None
     line: int
     settings: str = ""
     lines: list[str] = field(default_factory=list)
@@ -69,6 +73,11 @@ class _File:
     cues: list[_Cue] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
     set_aside: list[str] = field(default_factory=list)
+
+
+def _timing_like(line: str) -> bool:
+    """A timing line, readable or not (a damaged one still starts a cue)."""
+    return bool(TIMING.match(line)) or loose_arrow_timing(line) is not None
 
 
 def _read(text: str) -> _File:
@@ -86,8 +95,8 @@ def _read(text: str) -> _File:
         i += 1
         in_style = False
         # Header lines run to the first blank line (or the first cue).
-        while i < n and lines[i].strip() and not TIMING.match(lines[i]):
-            if i + 1 < n and TIMING.match(lines[i + 1]):
+        while i < n and lines[i].strip() and not _timing_like(lines[i]):
+            if i + 1 < n and _timing_like(lines[i + 1]):
                 break  # a cue id: the cues began with no blank line
             s = lines[i].strip()
             i += 1
@@ -131,7 +140,7 @@ def _read(text: str) -> _File:
         if not s:
             end_block()
             continue
-        t = match_timing(raw)
+        t = match_timing(raw) or loose_arrow_timing(raw)
         if t is not None and block != "style":
             if block == "note":
                 end_block()
@@ -157,7 +166,7 @@ def _read(text: str) -> _File:
             note.append(nm.group("text") or "")
         elif _BLOCK.match(raw):
             block = "style"
-        elif i < n and match_timing(lines[i]) is not None:
+        elif i < n and _timing_like(lines[i]):
             block = "id"
             pending_id = s
         else:
@@ -224,12 +233,18 @@ def parse(text: str, options: Options) -> Transcript:
     rolling = _is_rolling(f.cues, rolls)
     bodies = new if rolling else [c.lines for c in f.cues]
     segs: list[Segment] = []
+    repaired = 0
     for c, body in zip(f.cues, bodies, strict=True):
         raw = _OPEN_TAG_AT_END.sub("", "\n".join(body))
+        n = len(segs)
         for speaker, part in _voices(raw):
             words = cue_text(part)
             if words:
-                segs.append(Segment(start=c.start, end=c.end, text=words, speaker=speaker, kind=kind_of(words)))
+                seg = Segment(start=c.start, end=c.end, text=words, speaker=speaker, kind=kind_of(words))  # type: ignore[arg-type]
+                segs.append(seg)
+        repaired += len(segs) > n and (c.start is None or c.end is None)
+    # An unreadable time: the cue fills the gap its neighbours leave.
+    fill_gaps(segs, wpm=options.wpm)
     meta = dict(f.meta)
     if "language" in meta:
         meta["language"] = clean_line(str(meta["language"]))
@@ -238,6 +253,8 @@ def parse(text: str, options: Options) -> Transcript:
         meta["speakers"] = speakers
     if rolling:
         meta["rolling_captions"] = True
+    if repaired:
+        meta["timing_lines_repaired"] = repaired
     title = clean_line(str(meta.get("title", ""))) or options.name
     return Transcript(title=title, format="vtt", segments=segs, metadata=meta, set_aside=f.set_aside)
 

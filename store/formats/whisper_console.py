@@ -17,6 +17,9 @@ text`` (whisper-jax). What else the console shows is handled so:
 - Word-level output (most cues one word) is regrouped into sentence-sized
   segments with ``reflow.words_to_segments``; every word is kept.
 - Empty cues (the first cue of ``-ml 1`` output often is) are dropped.
+- A cue whose time cannot be read (``[00:00:0x.000 --> 00:00:05.280]``) keeps
+  its text as speech: the readable time is kept, the other comes from the
+  neighbouring cues (metadata ``timing_lines_repaired``).
 """
 
 from __future__ import annotations
@@ -27,9 +30,12 @@ from ..model import NONSPEECH, SPEECH, Segment, Transcript
 from ..reflow import Word, is_nonspeech, join_words, words_to_segments
 from ..text import one_line
 from . import Format, Options, ParseError, guarded, safe_detect
-from .srt import HEAD, TS, ts_seconds
+from ._cues import ARROW, TS, fill_gaps, timeish, ts_seconds
+from .srt import HEAD
 
 CUE = re.compile(rf"^\s*\[\s*(?P<a>{TS})\s*-{{1,3}}>\s*(?P<b>{TS})\s*\](?P<text>.*)$")
+# A cue whose timing is damaged ('[00:00:0x.000 --> 00:00:05.280]  text').
+_LOOSE_CUE = re.compile(rf"^\s*\[\s*(?P<a>[^\s\]]*)\s*{ARROW}\s*(?P<b>[^\s\]]*)\s*\](?P<text>.*)$")
 _TURN = re.compile(r"\s*\[SPEAKER_TURN\]\s*")
 _PUNCT = re.compile(r"^[^\w\s\[\]()]+$")
 # Facts the log lines carry.
@@ -55,18 +61,41 @@ def _read_meta(line: str, meta: dict) -> None:
             meta[key] = value
 
 
-def _split_turns(start: float, end: float, text: str, turn: int) -> tuple[list[tuple[float, float, str, int]], int]:
+def _cue(line: str) -> tuple[float | None, float | None, str] | None:
+    """(start, end, text) of a cue line; a time that cannot be read is None
+    (the cue is still a cue: its text is speech, its time comes from its
+    neighbours). None for a line that is not a cue."""
+    m = CUE.match(line)
+    if m:
+        start, end = ts_seconds(m.group("a")), ts_seconds(m.group("b"))
+        if start is not None and end is not None:
+            return start, end, m.group("text")
+    m = _LOOSE_CUE.match(line)
+    a, b = (m.group("a"), m.group("b")) if m else ("", "")
+    if not m or not (a or b) or (a and not timeish(a)) or (b and not timeish(b)):
+        return None
+    return (ts_seconds(a) if a else None), (ts_seconds(b) if b else None), m.group("text")
+
+
+def _split_turns(
+    start: float | None, end: float | None, text: str, turn: int
+) -> tuple[list[tuple[float | None, float | None, str, int]], int]:
     """Pieces of a cue between [SPEAKER_TURN] markers, with the turn count
-    each belongs to, and the turn count after the cue."""
+    each belongs to, and the turn count after the cue. A cue with an
+    unreadable time gives untimed pieces (timed later from their neighbours)."""
     pieces = _TURN.split(text)
-    out = []
+    out: list[tuple[float | None, float | None, str, int]] = []
     total = sum(len(p) for p in pieces) or 1
+    timed = start is not None and end is not None
     t = start
     for k, p in enumerate(pieces):
-        dur = (end - start) * len(p) / total if end >= start else 0.0
-        if p.strip():
-            out.append((t, t + dur, p.strip(), turn))
-        t += dur
+        dur = (end - start) * len(p) / total if timed and end >= start else 0.0  # type: ignore[operator]
+        if p.strip() and timed:
+            out.append((t, t + dur, p.strip(), turn))  # type: ignore[operator]
+        elif p.strip():  # the first piece keeps a start that was read, the last an end
+            out.append((start if k == 0 else None, end if k == len(pieces) - 1 else None, p.strip(), turn))
+        if timed:
+            t += dur  # type: ignore[operator]
         if k < len(pieces) - 1:
             turn += 1
     return out, turn
@@ -79,30 +108,34 @@ def parse(text: str, options: Options) -> Transcript:
     items: list[Segment] = []
     has_turns = "[SPEAKER_TURN]" in text
     turn = 0
+    repaired = 0
     for raw in text.split("\n"):
-        m = CUE.match(raw)
-        if not m:
+        cue = _cue(raw)
+        if cue is None:
             if raw.strip():
                 set_aside.append(raw.strip())
                 _read_meta(raw.strip(), meta)
             continue
-        start, end = ts_seconds(m.group("a")), ts_seconds(m.group("b"))
-        if start is None or end is None:
-            set_aside.append(raw.strip())
-            continue
-        body = one_line(m.group("text"))
+        start, end, said = cue
+        body = one_line(said)
         pieces, turn = _split_turns(start, end, body, turn)
+        repaired += bool(pieces) and (start is None or end is None)
         for a, b, piece, who in pieces:
             speaker = SPEAKERS[who % 2] if has_turns else None
             if _PUNCT.match(piece) and not is_nonspeech(piece) and items and items[-1].kind == SPEECH:
                 # '  ,' in word-level output belongs to the word before it.
                 items[-1].text = join_words([items[-1].text, piece])
-                items[-1].end = max(items[-1].end or b, b)
+                if b is not None:
+                    items[-1].end = max(items[-1].end or b, b)
                 continue
             kind = NONSPEECH if is_nonspeech(piece) else SPEECH
-            items.append(Segment(start=a, end=b, text=piece, speaker=speaker, kind=kind))
+            items.append(Segment(start=a, end=b, text=piece, speaker=speaker, kind=kind))  # type: ignore[arg-type]
     if not items and not any(CUE.match(ln) for ln in text.split("\n")):
         raise ParseError("no whisper cue line ('[00:00:00.000 --> 00:00:05.000]  text')")
+    # An unreadable time: the cue fills the gap its neighbours leave.
+    fill_gaps(items, wpm=options.wpm)
+    if repaired:
+        meta["timing_lines_repaired"] = repaired
 
     segs = items
     if _word_level(items):

@@ -1,6 +1,12 @@
 """YouTube caption files: SubViewer ``.sbv`` and the timedtext downloads
 (srv1 XML, srv3 XML, json3).
 
+In ``.sbv``, a timing line with a time that cannot be read
+(``0:00:13.f89,0:00:15.489``) is still a timing line, never caption text:
+the readable time is kept and the other comes from the neighbouring cues, as
+for a cue with no timing line at all (metadata ``timing_lines_repaired``,
+``cues_without_timing``).
+
 The XML is parsed with the standard library's ElementTree. Expat expands
 internal entities, so any DOCTYPE or ENTITY declaration is refused before
 parsing (a "billion laughs" file would otherwise eat the machine); YouTube
@@ -10,7 +16,6 @@ never sends one.
 from __future__ import annotations
 
 import html
-import json
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -21,7 +26,8 @@ from ..text import clean_line, parse_time
 from . import Format, Options, ParseError
 from . import guarded as _guarded
 from . import safe_detect as _safe_detect
-from ._common import ms, num, sec
+from ._common import load_json, ms, num, sec
+from ._cues import fill_gaps, loose_arrow_timing, loose_comma_timing
 
 HEAD = 8192
 
@@ -126,6 +132,19 @@ def detect_sbv(text: str, ext: str) -> float:
     return score
 
 
+def _sbv_timing(line: str, block_start: bool) -> tuple[float | None, float | None] | None:
+    """The times of an SBV timing line, None where a time cannot be read; None
+    for a line that is not one. A damaged one ('0:00:13.f89,0:00:15.489') is
+    only looked for where a cue begins, so cue text is never taken for it."""
+    m = _SBV_TIMING.match(line)
+    if m:
+        return parse_time(m.group(1)), parse_time(m.group(2))
+    if not block_start:
+        return None
+    arrow = loose_arrow_timing(line)
+    return arrow[:2] if arrow else loose_comma_timing(line)
+
+
 @_guarded
 def parse_sbv(text: str, options: Options) -> Transcript:
     t = Transcript(title=options.name, format="sbv")
@@ -134,9 +153,10 @@ def parse_sbv(text: str, options: Options) -> Transcript:
     cur_time: tuple[float | None, float | None] | None = None
     seen_cue = False
     meta: dict[str, Any] = {}
+    untimed = repaired = 0
 
     def flush() -> None:
-        nonlocal cur_time
+        nonlocal cur_time, untimed, repaired
         if cur_time is not None or cur_lines:
             body = " ".join(cur_lines)
             # SubViewer 2 writes line breaks as [br]
@@ -144,16 +164,17 @@ def parse_sbv(text: str, options: Options) -> Transcript:
             start, end = cur_time if cur_time is not None else (None, None)
             if body:
                 segs.append(_segment(start, end, body))
+                untimed += cur_time is None
+                repaired += cur_time is not None and None in cur_time
         cur_lines.clear()
         cur_time = None
 
     for ln in text.split("\n"):
-        m = _SBV_TIMING.match(ln)
-        if m:
+        timing = _sbv_timing(ln, cur_time is None and not cur_lines)
+        if timing:
             flush()
             seen_cue = True
-            start, end = parse_time(m.group(1)), parse_time(m.group(2))
-            cur_time = (start, end)
+            cur_time = timing
             continue
         if not ln.strip():
             flush()
@@ -172,7 +193,14 @@ def parse_sbv(text: str, options: Options) -> Transcript:
     flush()
     if not seen_cue:
         raise ParseError("no SBV timing line (H:MM:SS.mmm,H:MM:SS.mmm) found")
+    # A cue with no timing line, or one that cannot be read, fills the gap
+    # its neighbours leave.
+    fill_gaps(segs, wpm=options.wpm)
     t.segments = segs
+    if untimed:
+        meta["cues_without_timing"] = untimed
+    if repaired:
+        meta["timing_lines_repaired"] = repaired
     t.metadata.update(meta)
     if meta.get("title"):
         t.title = meta["title"]
@@ -266,10 +294,7 @@ def detect_json3(text: str, ext: str) -> float:
 
 @_guarded
 def parse_json3(text: str, options: Options) -> Transcript:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ParseError(f"not valid JSON: {e.msg}", line=e.lineno) from None
+    data = load_json(text)
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise ParseError("not a YouTube json3 file: no 'events' list")
     t = Transcript(title=options.name, format="youtube-json3")

@@ -1,5 +1,6 @@
-"""store.formats._common: the number/time coercion the JSON/XML families
-share (stt_json, youtube, podcasting), with each family's own flavour."""
+"""store.formats._common: reading JSON and the number/time coercion the
+JSON/XML families share (stt_json, youtube, podcasting), with each family's
+own flavour."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import pytest
 
 from hark.store.formats import _FAMILIES, ParseError, _common, parse, podcasting, registry, stt_json, youtube
-from hark.store.formats._common import is_scalar, ms, num, sec
+from hark.store.formats._common import is_scalar, load_json, ms, num, sec
 
 HUGE = 10**400  # no float holds it
 
@@ -186,3 +187,26 @@ def test_a_huge_int_in_a_file():
     with pytest.raises(ParseError, match="OverflowError"):
         parse(json.dumps({"events": [{"tStartMs": HUGE, "segs": [{"utf8": "hello"}]}]}), fmt="youtube-json3")
     assert youtube._ms(10**300) == 1e297
+
+
+# --- load_json: one reader for the three JSON families -------------------------------
+
+
+def test_load_json_reads_and_says_where_it_is_broken():
+    assert load_json('{"a": [1, 2.5, "x"]}') == {"a": [1, 2.5, "x"]}
+    with pytest.raises(ParseError) as e:
+        load_json('{\n  "segments": [\n    {"start": 1,,}\n  ]\n}')
+    assert e.value.line == 3 and e.value.message.startswith("not valid JSON: ")
+    with pytest.raises(ParseError, match="JSON nested too deeply"):
+        load_json("[" * 100_000 + "]" * 100_000)
+
+
+def test_the_json_families_share_load_json():
+    assert stt_json.load_json is load_json and podcasting.load_json is load_json and youtube.load_json is load_json
+
+
+@pytest.mark.parametrize("fmt", ["whisper-json", "deepgram", "podcast-json", "youtube-json3"])
+def test_every_json_family_reports_broken_json_alike(fmt):
+    with pytest.raises(ParseError) as e:
+        parse('{\n  "segments": [\n    {"start": 1,,}\n  ]\n}', fmt=fmt)
+    assert str(e.value) == "line 3: not valid JSON: Expecting property name enclosed in double quotes"

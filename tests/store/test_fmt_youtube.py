@@ -88,7 +88,7 @@ def test_sbv_header_and_untimed_block():
     assert t.set_aside == ["[INFORMATION]", "[TITLE]Harbour walk", "[AUTHOR]Jo", "[END INFORMATION]"]
     assert [(s.start, s.end, s.text) for s in t.segments] == [
         (1.0, 3.5, "First line second line"),
-        (1.0, 5.0, "no timing here"),  # no time of its own: its neighbours'
+        (3.5, 5.0, "no timing here"),  # no time of its own: the gap its neighbours leave
         (5.0, 6.0, "Last."),
     ]
 
