@@ -8,14 +8,16 @@ with its reason and skipped; the rest go in.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .annotations import reanchor
-from .formats import TRANSCRIPT_EXTENSIONS, NotATranscript, ParseError, parse_bytes, title_from_name
+from .formats import TRANSCRIPT_EXTENSIONS, NotATranscript, ParseError, parse_bytes, repair_note, title_from_name
 from .library import Library, LibraryError
 from .reflow import DEFAULT_WPM
 
@@ -31,6 +33,8 @@ class ImportReport:
     unchanged: list[int] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Files that went in with something repaired: (path, '1 timing line repaired').
+    repaired: list[tuple[str, str]] = field(default_factory=list)
     segments: int = 0  # segments written (imported + updated)
     bytes: int = 0  # bytes parsed
 
@@ -39,12 +43,15 @@ class ImportReport:
         return self.imported + self.updated
 
     def to_json(self) -> dict:
-        return {
+        out: dict = {
             "imported": self.imported,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "failed": [{"path": p, "error": e} for p, e in self.failed],
         }
+        if self.repaired:
+            out["repaired"] = [{"path": p, "note": n} for p, n in self.repaired]
+        return out
 
 
 def walk(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, str | None]]:
@@ -58,11 +65,10 @@ def walk(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, str | None]
         if not p.exists():
             yield p, "no such file or folder"
             continue
-        if p.is_file():
-            yield p, None
-            continue
-        if not p.is_dir():
-            yield p, "not a regular file"
+        if p.is_dir():
+            pass
+        else:
+            yield p, not_regular(p)
             continue
         for dirpath, dirnames, filenames in os.walk(p, followlinks=True):
             try:
@@ -82,15 +88,73 @@ def walk(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, str | None]
                 if f.suffix.lower() not in TRANSCRIPT_EXTENSIONS:
                     yield f, f"not a transcript ({f.suffix or 'no extension'})"
                     continue
-                yield f, None
+                yield f, not_regular(f)
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def not_regular(path: Path) -> str | None:
+    """Why a path cannot be imported as a file (None when it can): reading a
+    named pipe waits forever, and a device such as /dev/zero never ends."""
+    try:
+        mode = path.stat().st_mode  # through a link: what it points at
+    except FileNotFoundError:
+        return f"a link to {os.readlink(path)}, which does not exist" if path.is_symlink() else "no such file or folder"
+    except OSError as e:
+        return e.strerror or str(e)
+    if stat.S_ISREG(mode):
+        return None
+    what = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    via = " (through a link)" if path.is_symlink() else ""
+    return f"not a regular file: {what}{via}"
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The whole file, opened without blocking and read only if it is a
+    regular file of at most `limit` bytes (checked on the open file, so a
+    file swapped for a pipe after the walk cannot hang the import)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(len(data))
+    return data
+
+
+class FileTooLarge(Exception):
+    pass
 
 
 def sha256_file(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _too_large(size: int, limit: int) -> str:
+    return f"larger than the {_mb(limit)} a file may have ({_mb(size)}{'+' if size > limit else ''})"
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
 def import_file(
-    lib: Library, path: Path, *, fmt: str | None = None, wpm: float = DEFAULT_WPM, report: ImportReport
+    lib: Library,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    wpm: float = DEFAULT_WPM,
+    report: ImportReport,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> None:
     """Import one file into the library, recording the outcome in report."""
     shown = str(path)
@@ -102,10 +166,13 @@ def import_file(
         if known and fmt is None and known.size == st.st_size and known.mtime == st.st_mtime:
             report.unchanged.append(known.id)
             return
-        if st.st_size > MAX_FILE_BYTES:
-            report.failed.append((shown, f"too large ({st.st_size // (1024 * 1024)} MB)"))
+        if st.st_size > max_bytes:
+            report.skipped.append((shown, _too_large(st.st_size, max_bytes)))
             return
-        data = path.read_bytes()
+        data = read_limited(path, max_bytes)
+    except FileTooLarge as e:
+        report.skipped.append((shown, _too_large(e.args[0], max_bytes)))
+        return
     except OSError as e:
         report.failed.append((shown, e.strerror or str(e)))
         return
@@ -139,6 +206,9 @@ def import_file(
     if what == "updated":  # the text changed: find its annotations again
         reanchor(lib, tid)
     getattr(report, what).append(tid)
+    note = repair_note(t)
+    if note and what != "unchanged":
+        report.repaired.append((shown, note))
     if what != "unchanged":
         report.segments += len(t.segments)
         report.bytes += len(data)
@@ -152,6 +222,7 @@ def import_paths(
     wpm: float = DEFAULT_WPM,
     progress: Callable[[int, int, Path], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> ImportReport:
     """Import files and folders. progress(done, total, path) is called
     before each file; should_stop lets a UI worker cancel between files."""
@@ -170,7 +241,7 @@ def import_paths(
         if progress:
             progress(n, len(todo), path)
         try:
-            import_file(lib, path, fmt=fmt, wpm=wpm, report=report)
+            import_file(lib, path, fmt=fmt, wpm=wpm, report=report, max_bytes=max_bytes)
         except LibraryError:
             raise
         except MemoryError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,33 +67,108 @@ def resolve(home: str | os.PathLike | None = None) -> Paths:
     )
 
 
+# Folders hark makes inside its home; and the files that say a folder is a
+# hark home. Only such folders are ever tightened when found loosened.
+HARK_FOLDERS = ("index", "run", "themes", "backups")
+HARK_FILES = ("library.sqlite3", "config.yaml")
+
+_notices: dict[Path, str] = {}
+
+
+def notices() -> list[str]:
+    """The one-line warnings about folders hark found but left alone (each
+    said once a process): the caller shows them and they are forgotten."""
+    out = [m for m in _notices.values() if m]
+    for k in _notices:
+        _notices[k] = ""
+    return out
+
+
+def _hark_owned(path: Path) -> bool:
+    return path.name in HARK_FOLDERS or any((path / f).is_file() for f in HARK_FILES)
+
+
 def private_dir(path: Path) -> Path:
     """Create a folder (and missing parents) readable by the user only.
 
-    A folder that already exists is tightened to 0700 only when it is ours
-    (hark's home): we never chmod a parent we did not create."""
-    if not path.exists():
-        path.mkdir(parents=True, mode=DIR_MODE, exist_ok=True)
+    hark never changes the permissions of a folder it did not make: an
+    existing folder is tightened to 0700 only when it is a real folder
+    (not a link), ours, not writable by others, and hark's own (a home
+    holding hark's files, or one of the folders hark makes inside it). A
+    folder that others can write or that someone else owns is left as it
+    is, with a notice (see notices())."""
+    missing: list[Path] = []
+    p = path
+    while not os.path.lexists(p):
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            os.mkdir(d, DIR_MODE)
+        except FileExistsError:
+            continue
+        os.chmod(d, DIR_MODE)  # made just now, so ours: undo a strict umask's cut
+    if missing:
+        return path
     try:
-        if path.stat().st_mode & 0o777 != DIR_MODE:
-            path.chmod(DIR_MODE)
+        st = os.lstat(path)
     except OSError:
-        pass
+        return path
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        return path  # never chmod through a link; not a folder: its user says what is wrong
+    mode = stat.S_IMODE(st.st_mode)
+    if st.st_uid != os.geteuid():
+        _notice(path, f"{path} belongs to another user (uid {st.st_uid}): hark leaves its permissions alone")
+    elif mode & 0o022:
+        _notice(
+            path,
+            f"{path} can be written by others ({oct(mode)}): hark leaves it as it is; "
+            f"`chmod 700 {path}` keeps your notes private",
+        )
+    elif mode != DIR_MODE and _hark_owned(path):
+        try:
+            os.chmod(path, DIR_MODE)
+        except OSError:
+            pass
     return path
+
+
+def _notice(path: Path, message: str) -> None:
+    if path not in _notices:
+        _notices[path] = message
 
 
 def private_file(path: Path) -> Path:
     """Create an empty file 0600 if missing (so no window exists in which
-    another user could open it), or tighten an existing one."""
+    another user could open it), or tighten an existing one of ours. A link
+    is never followed to change permissions: a link to a file is used as it
+    is, a dangling one is an error that says where it points."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
         os.close(fd)
+        return path
     except FileExistsError:
+        pass
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        if not path.exists():
+            target = os.readlink(path)
+            raise FileNotFoundError(errno.ENOENT, f"{path.name} is a link to {target}, which does not exist")
+        return path
+    if stat.S_IMODE(st.st_mode) != FILE_MODE and st.st_uid == os.geteuid():
         try:
-            if path.stat().st_mode & 0o777 != FILE_MODE:
-                path.chmod(FILE_MODE)
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return path
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.fchmod(fd, FILE_MODE)
         except OSError:
             pass
+        finally:
+            os.close(fd)
     return path
 
 
