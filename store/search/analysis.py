@@ -1,12 +1,17 @@
 """Words -> index terms: one function for indexing and querying alike.
 
 Words are found with one regular expression (letters, digits, inner
-apostrophes), lower-cased, accent-folded (before stemming: ``brûlée`` and
-``brulee`` both become ``brulee``), stemmed with the Snowball English
-stemmer (``running`` -> ``run``, ``scaling`` -> ``scale``) and stripped of
-apostrophes (``don't`` = ``dont``). No stop words: "going to" is a phrase
-like any other. Indexing and querying share this one function, cached per
-distinct word, so they can never disagree.
+apostrophes), case-folded (``ß`` -> ``ss``), accent-folded (before
+stemming: ``brûlée`` and ``brulee`` both become ``brulee``), stemmed with
+the Snowball English stemmer (``running`` -> ``run``, ``scaling`` ->
+``scale``) and stripped of apostrophes (``don't`` = ``dont``). No stop
+words: "going to" is a phrase like any other. Text in CJK scripts
+(Chinese, Japanese, Korean), written without spaces, is cut into
+overlapping pairs of characters, as Lucene's CJK bigram filter does:
+``宇宙守护神`` is ``宇宙 宙守 守护 护神``, so any two-character word is found
+(a lone character between others stays one unit). Indexing and querying
+share this one function, cached per distinct word, so they can never
+disagree.
 
 Also here: the library's common words and their numbers (pairs and
 neighbour marks, see documents.py and plan.py) and the edit distance of
@@ -24,43 +29,97 @@ from whoosh.lang.snowball.english import EnglishStemmer
 
 TOKEN = re.compile(r"\w+(?:['’]\w+)*")
 MAX_TERM = 64  # longer tokens (URLs, hashes) are cut: a term is a word
+# Scripts written without spaces between words: Han, kana, Hangul (with
+# their compatibility and half-width forms).
+_CJK_CHARS = (
+    "\u1100-\u11ff\u3005\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
+)
+CJK = re.compile(f"[{_CJK_CHARS}]")
+_CJK_RUN = re.compile(f"[{_CJK_CHARS}]+")
 _stem = EnglishStemmer().stem
 _CACHE: dict[str, str] = {}
 _CACHE_MAX = 500_000
 
 
 def fold(word: str) -> str:
-    """Lower-case and accent-fold one word ('Café' -> 'cafe')."""
-    w = word.lower()
+    """Case- and accent-fold one word ('Café' -> 'cafe', 'Grüß' -> 'gruss').
+    CJK text keeps its marks (a voiced kana is another sound): only its
+    compatibility forms fold (half-width to full-width)."""
+    w = word.casefold()
     if not w.isascii():
+        if CJK.search(w):
+            return unicodedata.normalize("NFKC", w)
         w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
     return w.replace("’", "'")
 
 
 def term(word: str) -> str:
-    """The index term of one word, as TOKEN finds it."""
+    """The index term of one word, as `units` finds it."""
     t = _CACHE.get(word)
     if t is None:
-        t = _stem(fold(word)[:MAX_TERM]).replace("'", "") or "_"
+        if word.isascii() or not CJK.search(word):
+            t = _stem(fold(word)[:MAX_TERM]).replace("'", "") or "_"
+        else:  # a CJK pair (or lone character): folded, never stemmed
+            t = fold(word)[:MAX_TERM]
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()
         _CACHE[word] = t
     return t
 
 
+def _split(word: str, at: int) -> list[tuple[str, int, int]]:
+    """A token with CJK characters as units: its other runs as words, each
+    CJK run as its overlapping pairs (a run of one character as itself)."""
+    out: list[tuple[str, int, int]] = []
+    pos = 0
+    for m in _CJK_RUN.finditer(word):
+        a, b = m.start(), m.end()
+        for o in TOKEN.finditer(word, pos, a):
+            out.append((o.group(), at + o.start(), at + o.end()))
+        if b - a == 1:
+            out.append((m.group(), at + a, at + b))
+        else:
+            out.extend((word[i : i + 2], at + i, at + i + 2) for i in range(a, b - 1))
+        pos = b
+    for o in TOKEN.finditer(word, pos):
+        out.append((o.group(), at + o.start(), at + o.end()))
+    return out
+
+
+def unit_spans(text: str) -> list[tuple[str, int, int]]:
+    """(unit, start, end) of each unit of text: its words as written, CJK
+    runs as pairs of characters."""
+    out: list[tuple[str, int, int]] = []
+    for m in TOKEN.finditer(text):
+        w = m.group()
+        if w.isascii() or not CJK.search(w):
+            out.append((w, m.start(), m.end()))
+        else:
+            out.extend(_split(w, m.start()))
+    return out
+
+
+def units(text: str) -> list[str]:
+    """The units of a text as written, in order (see `unit_spans`)."""
+    if text.isascii() or not CJK.search(text):
+        return TOKEN.findall(text)
+    return [u for u, _a, _b in unit_spans(text)]
+
+
 def terms(text: str) -> list[str]:
     """The index terms of a text, in order."""
     cache = _CACHE
     out = []
-    for w in TOKEN.findall(text):
+    for w in units(text):
         t = cache.get(w)
         out.append(t if t is not None else term(w))
     return out
 
 
 def spans(text: str) -> list[tuple[str, int, int]]:
-    """(term, start, end) for each word of text (offsets into text)."""
-    return [(term(m.group()), m.start(), m.end()) for m in TOKEN.finditer(text)]
+    """(term, start, end) for each unit of text (offsets into text)."""
+    return [(term(u), a, b) for u, a, b in unit_spans(text)]
 
 
 # Words so frequent that a phrase with them ("of the", "student of

@@ -5,20 +5,25 @@ The language (see the README)::
     scaling laws            all words must match (each may also match the
                             title, speaker or tags; at least one must be said)
     "scaling laws"          an exact phrase, also across caption lines
+    all-female, GPT-4       a word with a hyphen: its parts as a phrase
     agents OR tools         either
-    NOT horizon, -horizon   without
+    NOT horizon, -horizon   without (the same; alone: every passage without)
     agent*                  a prefix (its 64 most frequent completions)
     scalling~  scalling~2   fuzzy: within 1 (or 2) edits
     title:  speaker:  tag:  format:  note:     one field
     ( )                     grouping
 
-A malformed query (an unbalanced quote or parenthesis, a lone operator, an
-empty or unknown field, a lone wildcard) is searched as plain words, with a
-note saying so; it never raises.
+A query is first bounded and its signs read (rewrite.py: every cut says so
+in a note). A malformed query (an unbalanced quote or parenthesis, a lone
+operator, an empty or unknown field, a lone wildcard) is searched as plain
+words, with a note saying so; it never raises.
 
 The tree is Whoosh's (whoosh.query), read by Whoosh's parser over the
 index's fields, whose analyzer is analysis.term: hark's query language is
-Whoosh's, with some of its syntax taken out. plan.py turns the tree into
+Whoosh's, with some of its syntax taken out. A prefix or fuzzy word with a
+hyphen (`long-hor*`), or a phrase whose last word is a prefix (`"long
+hor*"`, what typing makes), becomes a `Sequence`: its parts side by side,
+the last one standing for its completions. plan.py turns the tree into
 what runs; an engine other than Whoosh would take the plan's tree as its
 input (engine.py).
 """
@@ -26,7 +31,7 @@ input (engine.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .whoosh.schema import make_schema  # first: Whoosh imported the lean way (whoosh/__init__.py)
@@ -35,12 +40,12 @@ from .whoosh.schema import make_schema  # first: Whoosh imported the lean way (w
 from whoosh import qparser
 from whoosh import query as wq
 
-from .analysis import TOKEN, term
+from .analysis import TOKEN, fold, term, units
+from .rewrite import FIELDS, LEX, bound, signs
 
-FIELDS = ("title", "speaker", "tag", "format", "note")
 BINARY = {"AND", "OR", "ANDNOT", "ANDMAYBE"}
 
-_LEX = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
+_LEX = LEX
 _FIELD = re.compile(r"^[+-]?([A-Za-z_]\w*):(.*)$", re.S)
 
 
@@ -101,7 +106,7 @@ def problem(text: str) -> str | None:
             continue  # punctuation alone: nothing to search, nothing wrong
         if "~" in bare:
             word, _, rest = bare.partition("~")
-            if not TOKEN.fullmatch(word) or not re.fullmatch(r"(\d+(/\d+)?)?", rest):
+            if not TOKEN.search(word) or "*" in word or "?" in word or not re.fullmatch(r"(\d+(/\d+)?)?", rest):
                 return f"a misplaced ~ in {tok!r}"
     if depth:
         return "unbalanced parenthesis"
@@ -143,7 +148,8 @@ def _parser(schema: Any = None) -> qparser.QueryParser:
         for cls in (qparser.SingleQuotePlugin, qparser.RangePlugin, qparser.BoostPlugin, qparser.EveryPlugin):
             p.remove_plugin_class(cls)
         p.add_plugin(qparser.FuzzyTermPlugin())
-        p.add_plugin(qparser.PlusMinusPlugin())
+        # No PlusMinusPlugin: a sign inside a word joins its parts, and one
+        # at the start of a term is read by rewrite.signs.
         _PARSERS.clear()
         _PARSERS[id(schema)] = p
     return p
@@ -153,24 +159,31 @@ def _parser(schema: Any = None) -> qparser.QueryParser:
 class ParsedQuery:
     text: str
     query: wq.Query | None  # None: nothing to search for
-    note: str | None = None  # e.g. "unbalanced quote: searched as plain words"
+    notes: list[str] = field(default_factory=list)  # e.g. "unbalanced quote: searched as plain words"
     plain: bool = False  # malformed: searched as its plain words
+
+    @property
+    def note(self) -> str | None:
+        return "; ".join(self.notes) or None
 
 
 def parse(text: str, schema: Any = None) -> ParsedQuery:
     """Parse a QUERY string; never raises. Unfielded words are on "text".
     The schema is the index's (schema.make_schema) unless another is given."""
-    text = text.strip()
+    text, notes = bound(text.strip())
     why = problem(text)
     q: wq.Query | None = None
     if why is None:
+        readable = signs(text)
         try:
-            q = _parser(schema).parse(text)
+            q = _parser(schema).parse(readable)
         except Exception as e:  # Whoosh's parser on something we did not foresee
             why = f"could not read the query ({type(e).__name__})"
         else:
             if q is wq.NullQuery or isinstance(q, wq.Every):
                 q = None
+            else:
+                q = refine(q, readable)
     if why is not None:
         words = [term(w) for w in fallback_words(text)]
         if words:
@@ -179,6 +192,50 @@ def parse(text: str, schema: Any = None) -> ParsedQuery:
                 if len(words) > 1
                 else wq.Term("text", words[0])
             )
-        note = f"{why}: searched as plain words" if words else f"{why}: nothing to search for"
-        return ParsedQuery(text, q, note, plain=True)
-    return ParsedQuery(text, q, None if q is not None else "nothing to search for")
+        notes.append(f"{why}: searched as plain words" if words else f"{why}: nothing to search for")
+        return ParsedQuery(text, q, notes, plain=True)
+    if q is None:
+        notes.append("nothing to search for")
+    return ParsedQuery(text, q, notes)
+
+
+_MULTI = (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)
+
+
+def refine(q: wq.Query, text: str) -> wq.Query:
+    """Whoosh's tree with hark's two readings Whoosh has no syntax for: a
+    prefix, wildcard or fuzzy word with joined parts (`long-hor*`), and a
+    phrase whose last word is followed by `*` (`"long hor*"`): each a
+    Sequence of its parts, the last one a prefix (or fuzzy, or wildcard)."""
+    if isinstance(q, _MULTI):
+        return _joined(q)
+    if isinstance(q, wq.Phrase):
+        ranges = getattr(q, "char_ranges", None) or []
+        end = ranges[-1][1] if ranges and ranges[-1][1] is not None else None
+        if end is not None and text[end : end + 1] == "*" and q.words:
+            start = ranges[-1][0]
+            last = wq.Prefix(q.fieldname, fold(text[start:end]))
+            return wq.Sequence([wq.Term(q.fieldname, w) for w in q.words[:-1]] + [last], boost=q.boost)
+        return q
+    if q.is_leaf():
+        return q
+    return q.apply(lambda child: refine(child, text))
+
+
+def _joined(q: wq.Query) -> wq.Query:
+    """A prefix, wildcard or fuzzy word whose text has several parts: the
+    parts side by side, the last one keeping the operator."""
+    raw = q.text  # type: ignore[attr-defined]
+    pieces = [p for p in re.split(r"[^\w*?'’]+", raw) if p]
+    last = pieces[-1] if pieces else ""
+    head = [t for p in pieces[:-1] for t in (term(u) for u in units(p))]
+    if not head:
+        return q
+    f = q.fieldname  # type: ignore[attr-defined]
+    if isinstance(q, wq.FuzzyTerm):
+        tail: wq.Query = wq.FuzzyTerm(f, fold(last), maxdist=q.maxdist, prefixlength=q.prefixlength)
+    elif isinstance(q, wq.Prefix) or (last.endswith("*") and not any(c in last[:-1] for c in "*?")):
+        tail = wq.Prefix(f, fold(last.rstrip("*")))
+    else:
+        tail = wq.Wildcard(f, fold(last))
+    return wq.Sequence([wq.Term(f, t) for t in head] + [tail], boost=q.boost)

@@ -1,9 +1,9 @@
 """Surface words: the words of the library as written (folded), each with
 its term, kept in a file beside the index (WORDS_FILE). What a prefix such
 as "runni" should find ("running" is indexed as "run"), what completion
-shows, what "did you mean" proposes. A superset is harmless (terms without
-postings are dropped), so words of removed transcripts stay until the
-next rebuild."""
+shows, what fuzzy words and "did you mean" look among (spelling.py). A
+superset is harmless (terms without postings are dropped), so words of
+removed transcripts stay until the next rebuild."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..paths import write_private
-from .analysis import TOKEN, fold, term
+from .analysis import fold, term, units
+from .spelling import Spelling
 
 if TYPE_CHECKING:
     from ..library import StoredTranscript
@@ -27,6 +28,13 @@ class Surface:
     def __init__(self, pairs: dict[str, str]) -> None:
         self.words = sorted(pairs)
         self.term = pairs
+        self._spelling: Spelling | None = None
+
+    def spelling(self) -> Spelling:
+        """The words for fuzzy lookups (made at the first use)."""
+        if self._spelling is None:
+            self._spelling = Spelling(self.words)
+        return self._spelling
 
     @classmethod
     def load(cls, path: Path) -> Surface:
@@ -69,10 +77,10 @@ def save_surface(path: Path, new: dict[str, str], replace: bool = False) -> None
 
 
 def words_of(st: StoredTranscript, into: set[str]) -> None:
-    """The distinct words of a transcript's text, as written."""
-    findall = TOKEN.findall
+    """The distinct words of a transcript's text, as written (CJK text as
+    its pairs of characters: analysis.units)."""
     for seg in st.segments:
-        into.update(findall(seg.text))
+        into.update(units(seg.text))
 
 
 def surface_of(words: set[str]) -> dict[str, str]:

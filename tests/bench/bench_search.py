@@ -14,9 +14,13 @@ index, and in the same run measures the baselines over the same content:
 - `grep -rFi` (and ripgrep when installed) over the same files.
 
 Query kinds: single term, two-term AND, phrase (some across segment
-boundaries), prefix (3-5 letters), fuzzy (one edit, `~`), a field query;
-and, reported apart, the worst cases "common" and "frequent" (see
-make_queries). Figures are p50/p95 in milliseconds from a warm searcher,
+boundaries), prefix (3-5 letters), fuzzy (one edit, `~`, the first letter
+too), a field query, a hyphenated word (`long-horizon`: its parts as a
+phrase), a long phrase (8 to 40 words, half of them running on across a
+passage end); and, reported apart, the worst cases "common" and "frequent"
+(see make_queries). The library's vocabulary is realistic (genlib: Zipf
+over 60,000 distinct words); the number of distinct words indexed is
+printed. Figures are p50/p95 in milliseconds from a warm searcher,
 top 20 with snippets and the exact total: "cold" forgets the posting lists
 decoded by earlier queries before each query, "repeat" runs the queries
 again with them kept (typing a query repeats its words); then `hark search` cold (a new process), adding one 10,000-word
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import sqlite3
 import statistics
@@ -45,7 +50,7 @@ sys.path.insert(0, str(HERE))
 
 import genlib  # noqa: E402
 
-KINDS = ("term", "and", "phrase", "prefix", "fuzzy", "field", "common", "frequent")
+KINDS = ("term", "and", "phrase", "prefix", "fuzzy", "field", "hyphen", "long", "common", "frequent")
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -224,6 +229,22 @@ def make_queries(infos, segs, k: int, seed: int) -> dict[str, list[str]]:
         if spk and ws:
             name = rng.choice(spk).split()[-1].lower()
             out["field"].append(f"speaker:{name} {rng.choice(ws)}")
+    hyphenated = re.compile(r"\w+(?:-\w+)+")
+    while len(out["hyphen"]) < k:
+        tid = rng.choice(tids)
+        ss = segs[tid]
+        i = rng.randrange(len(ss))
+        said = hyphenated.findall(ss[i].text)
+        if said and rng.random() < 0.5:  # as written in the text
+            out["hyphen"].append(rng.choice(said).lower())
+            continue
+        ws = [w.lower() for w in TOKEN.findall(ss[i].text)]
+        if len(ws) >= 2:  # two words said side by side, typed with a hyphen
+            j = rng.randrange(len(ws) - 1)
+            if not (ws[j] in common and ws[j + 1] in common):
+                out["hyphen"].append(f"{ws[j]}-{ws[j + 1]}")
+    while len(out["long"]) < k:
+        out["long"].append('"' + " ".join(long_phrase(segs[rng.choice(tids)], rng, len(out["long"]) % 2 == 0)) + '"')
     top = [w for w, _ in counts.most_common(50)]
     while len(out["common"]) < k:
         if len(out["common"]) % 2:
@@ -231,6 +252,25 @@ def make_queries(infos, segs, k: int, seed: int) -> dict[str, list[str]]:
         else:
             out["common"].append(f'"{rng.choice(top[:20])} {rng.choice(top[:20])}"')
     return out
+
+
+def long_phrase(ss, rng: random.Random, across: bool) -> list[str]:
+    """8 to 40 words said in a row in one transcript; `across`: starting a
+    few words before the end of a passage (hark's index unit), so that it
+    runs on into the next one, or several."""
+    from hark.store.search.analysis import TOKEN, terms
+    from hark.store.search.documents import passages
+
+    words: list[tuple[str, int]] = [(w, i) for i, s in enumerate(ss) for w in TOKEN.findall(s.text)]
+    n = rng.randint(8, 40)
+    if across:
+        cuts = passages([terms(s.text) for s in ss], [s.speaker for s in ss], [s.text for s in ss])
+        last = rng.choice(cuts[:-1] or cuts)[1]
+        end = max((k for k, (_w, i) in enumerate(words) if i <= last), default=0)
+        start = max(0, end - rng.randint(0, 5))
+    else:
+        start = rng.randrange(max(1, len(words) - n))
+    return [w.lower() for w, _i in words[start : start + n]]
 
 
 # -- hark ----------------------------------------------------------------------------------
@@ -251,6 +291,10 @@ def bench_hark(home, lib, queries, runs: int) -> dict:
         print(f"hark build ({label}): {t:.1f}s, {rep.passages} passages from {rep.segments} segments")
     st = idx.stats()
     res["stats"] = st
+    from hark.store.search.words import WORDS_FILE, Surface
+
+    res["distinct"] = len(Surface.load(home.index / WORDS_FILE).words)
+    print(f"distinct words indexed (as written): {res['distinct']:,}")
     t, _ = timed(idx.warm)
     res["warm"] = t
     print(f"warm-up (term tables): {t * 1000:.0f} ms; {st['documents']} documents, {st['segments']} segments")
@@ -278,6 +322,44 @@ def bench_hark(home, lib, queries, runs: int) -> dict:
     res["complete"] = comp
     res["idx"] = idx
     return res
+
+
+_OPEN_PROBE = """
+import json, sys, time
+from hark.store.library import Library
+from hark.store.search import Index
+t0 = time.perf_counter()
+lib = Library(sys.argv[1], read_only=True)
+idx = Index(sys.argv[2], lib)
+idx.health()
+t1 = time.perf_counter()
+idx.search(sys.argv[3], limit=20)
+t2 = time.perf_counter()
+print(json.dumps({"open": t1 - t0, "first": t2 - t1}))
+"""
+
+
+def bench_open(home, queries, rounds: int = 5) -> tuple[list[float], list[float]]:
+    """In a new process (as the app, and each `hark search`, starts):
+    opening the index, then the first query's time after it."""
+    opens, firsts = [], []
+    for k in range(rounds):
+        q = queries["term"][k % len(queries["term"])]
+        r = subprocess.run(
+            [sys.executable, "-c", _OPEN_PROBE, str(home.library), str(home.index), q],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if r.returncode:
+            print("open probe failed:", r.stderr[-300:])
+            continue
+        import json
+
+        got = json.loads(r.stdout.strip().splitlines()[-1])
+        opens.append(got["open"])
+        firsts.append(got["first"])
+    return opens, firsts
 
 
 def bench_cold(home, queries) -> tuple[list[float], float]:
@@ -427,6 +509,8 @@ FTS_Q = {
     "prefix": lambda q: q,
     "fuzzy": None,
     "field": None,
+    "hyphen": lambda q: '"' + q.replace("-", " ") + '"',
+    "long": lambda q: q,
     "common": lambda q: q,
     "frequent": lambda q: q,
 }
@@ -536,6 +620,7 @@ def main() -> None:
         hark = bench_hark(home, lib, queries, a.runs)
         idx = hark["idx"]
         cold, cold_first = bench_cold(home, queries)
+        opens, firsts = bench_open(home, queries)
         t_sync, t_cmd, words = bench_add(home, lib, idx, a.seed)
         python_start = statistics.median(
             timed(subprocess.run, [sys.executable, "-c", "pass"], capture_output=True)[0] for _ in range(5)
@@ -552,8 +637,8 @@ def main() -> None:
 
         print()
         print(
-            f"== results ({a.transcripts} transcripts, {nwords / 1e6:.2f}M words; "
-            f"load {os.getloadavg()[0]:.2f}; clock: {CLOCK})"
+            f"== results ({a.transcripts} transcripts, {nwords / 1e6:.2f}M words, "
+            f"{hark['distinct']:,} distinct; load {os.getloadavg()[0]:.2f}; clock: {CLOCK})"
         )
         print("query times in ms, p50 / p95 (top 20 with snippets, warm searcher):")
         hdr = f"{'kind':<8} {'hark (cold)':>17} {'hark (repeat)':>15} {'Whoosh default':>15} {'FTS5':>15} {'grep':>15}"
@@ -586,6 +671,12 @@ def main() -> None:
             f"(the very first run, compiling hark's modules: {cold_first * 1000:.0f} ms; "
             f"python alone starts in {python_start * 1000:.0f} ms here)"
         )
+        if opens:
+            print(
+                f"a new process (the app, each `hark search`): opening the index "
+                f"{statistics.median(opens) * 1000:.0f} ms, then the first query "
+                f"{statistics.median(firsts) * 1000:.0f} ms (medians of {len(opens)}; wall clock)"
+            )
         print("build:")
         for k, v in hark.items():
             if isinstance(k, str) and k.startswith("build"):

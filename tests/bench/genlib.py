@@ -3,13 +3,16 @@
 ``generate(dir, n_transcripts, segments_per_transcript, seed)`` writes N
 transcripts in rotating formats (SRT, WebVTT, whisper console output,
 Markdown with front matter and ``- [MM:SS]`` bullets, plain hard-wrapped
-text) and returns their paths. The words are English with a Zipf-like
-frequency curve over a vocabulary of a few thousand words: a hand-written
-core of conversational and talk words at the top, then the words of Python's
-own reference text (``pydoc_data``) for the long tail, so queries meet
-realistic posting-list lengths. Sentences have punctuation, fillers,
-speakers, a few accented words; captions split sentences mid-way, as real
-captions do. Same seed, same files.
+text) and returns their paths. The words follow a Zipf curve over a
+realistic vocabulary of VOCABULARY (60,000) distinct words, as a few
+thousand hours of speech have: a hand-written core of conversational and
+talk words at the head, then the words of Python's own reference text
+(``pydoc_data``), their inflections (``model``, ``models``, ``modeled``:
+the near neighbours that make fuzzy search work), people's names, numbers
+and years, and invented words for the long tail. Sentences have
+punctuation, fillers, speakers, a few accented and hyphenated words;
+captions split sentences mid-way, as real captions do. Same seed, same
+files; the vocabulary is the same for every seed.
 
 ``transcripts(...)`` yields the same content as in-memory records, for
 benchmarks that want to skip parsing.
@@ -18,7 +21,6 @@ benchmarks that want to skip parsing.
 from __future__ import annotations
 
 import bisect
-import itertools
 import random
 import re
 import textwrap
@@ -82,21 +84,74 @@ _NAMES = [
 _TAGS = ["AI", "Startup", "Physics", "Interview", "Lecture", "Meeting", "Podcast", "Research", "Policy", "Design"]
 
 
+VOCABULARY = 60_000  # distinct words: Zipf over this many, as real speech has
+_ONSETS = "b bl br c ch cl cr d dr f fl fr g gl gr h j k l m n p pl pr qu r s sc sh sl sm sn sp st str t th tr v w wh y z".split()
+_NUCLEI = "a e i o u ai ea ee ie oa oo ou ay ow".split()
+_CODAS = ["", "", "", "n", "r", "s", "t", "l", "m", "nd", "nt", "st", "ck", "ng", "rd", "x"]
+_HEAD_FROM_REFERENCE = 2_000  # the reference text's most frequent words keep their rank
+
+
+def _syllable(rng: random.Random) -> str:
+    return rng.choice(_ONSETS + [""]) + rng.choice(_NUCLEI) + rng.choice(_CODAS)
+
+
+def _inflect(w: str, suffix: str) -> str:
+    if suffix in ("ed", "ing", "er") and w.endswith("e"):
+        return w[:-1] + suffix
+    if suffix == "s" and w.endswith(("s", "x", "ch", "sh")):
+        return w + "es"
+    return w + suffix
+
+
+_VOCAB: list[str] = []
+_NAME_WORDS: set[str] = set()
+
+
 def _vocabulary() -> list[str]:
-    """Core words first, then the reference-text words by frequency."""
+    """VOCABULARY distinct words, most frequent first: the core words, the
+    reference text's head, then its tail, inflections, names, numbers and
+    invented words shuffled together (one fixed order for every seed)."""
+    if _VOCAB:
+        return _VOCAB
+    rng = random.Random(7_000_007)
     seen: dict[str, None] = dict.fromkeys(_CORE)
+    reference: list[str] = []
     try:
         import pydoc_data.topics as topics
 
         counts: dict[str, int] = {}
         for w in re.findall(r"[a-z]{2,14}", " ".join(topics.topics.values()).lower()):
             counts[w] = counts.get(w, 0) + 1
-        for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            seen.setdefault(w, None)
-    except ImportError:  # a stripped Python: derive a tail from the core
-        for w, suffix in itertools.product(list(_CORE), ("s", "ing", "ed", "er", "ly", "ness", "ful")):
-            seen.setdefault(w + suffix, None)
-    return list(seen)
+        reference = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if w not in seen]
+    except ImportError:  # a stripped Python: the core and what is derived from it
+        pass
+    head = list(seen) + reference[:_HEAD_FROM_REFERENCE]
+    seen = dict.fromkeys(head)
+    tail: dict[str, None] = dict.fromkeys(w for w in reference[_HEAD_FROM_REFERENCE:] if w not in seen)
+    # Inflections: real vocabularies are full of words one or two edits apart.
+    for w in [*head, *list(tail)[:6_000]]:
+        for suffix in ("s", "ed", "ing", "er", "ly", "ness"):
+            if rng.random() < 0.3:
+                tail.setdefault(_inflect(w, suffix), None)
+    # People's names (said capitalised) and numbers, as speech has them.
+    while len(_NAME_WORDS) < 4_000:
+        name = "".join(_syllable(rng) for _ in range(rng.randint(2, 3)))
+        if 4 <= len(name) <= 12 and name not in seen and name not in tail:
+            _NAME_WORDS.add(name)
+            tail.setdefault(name, None)
+    for n in [*range(0, 1_001), *range(1900, 2041), *(rng.randrange(1_000, 1_000_000) for _ in range(2_000))]:
+        tail.setdefault(str(n), None)
+    for w in seen:
+        tail.pop(w, None)
+    # Invented words for the rest of the long tail.
+    while len(seen) + len(tail) < VOCABULARY:
+        w = "".join(_syllable(rng) for _ in range(rng.choice((1, 2, 2, 3))))
+        if 3 <= len(w) <= 14 and w not in seen:
+            tail.setdefault(w, None)
+    rest = list(tail)
+    rng.shuffle(rest)
+    _VOCAB.extend(head + rest[: VOCABULARY - len(head)])
+    return _VOCAB
 
 
 @dataclass
@@ -126,7 +181,7 @@ class _Talker:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.vocab = _vocabulary()
-        # Zipf-Mandelbrot: 'the' near 5%, as in spoken English.
+        # Zipf-Mandelbrot: 'the' near 3%, a word of rank r about 1/r as often.
         weights = [1.0 / (r + 2.7) for r in range(len(self.vocab))]
         total = 0.0
         self.cum: list[float] = []
@@ -137,7 +192,8 @@ class _Talker:
 
     def word(self) -> str:
         i = bisect.bisect_left(self.cum, self.rng.random() * self.total)
-        return self.vocab[min(i, len(self.vocab) - 1)]
+        w = self.vocab[min(i, len(self.vocab) - 1)]
+        return w.capitalize() if w in _NAME_WORDS else w
 
     def sentence(self) -> str:
         rng = self.rng
@@ -149,6 +205,8 @@ class _Talker:
                 ws.append(rng.choice(_FILLERS))
             elif r < 0.045:
                 ws.append(rng.choice(_ACCENTED))
+            elif r < 0.05:  # a hyphenated word ("long-horizon", "GPT-4")
+                ws.append(f"{self.word()}-{self.word()}")
             else:
                 ws.append(self.word())
             if rng.random() < 0.08 and len(ws) < n - 1:

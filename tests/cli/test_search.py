@@ -60,6 +60,7 @@ def test_json_shape(lib2, capsys):
     assert data == {
         "query": '"scaling laws"',
         "total": 1,
+        "notes": [],  # read as typed
         "hits": [
             {
                 "transcript_id": 1,
@@ -70,6 +71,7 @@ def test_json_shape(lib2, capsys):
                 "text": "Today we talk about scaling",
                 "snippet": "Today we talk about **scaling laws** and why they hold. The crème brûlée was running late.",
                 "score": data["hits"][0]["score"],
+                "speaker": None,  # who says it (as the user named them), when the file marks speakers
             }
         ],
     }
@@ -138,7 +140,7 @@ def test_no_hits_and_did_you_mean(lib2, capsys):
     assert out == "no hits for scalling\n"
     assert err == "hark: did you mean: scaling\n"
     code, out, err = run(capsys, "search", "scalling", "--json")
-    assert json.loads(out) == {"query": "scalling", "total": 0, "hits": []}
+    assert json.loads(out) == {"query": "scalling", "total": 0, "notes": [], "hits": []}
     assert err == "hark: did you mean: scaling\n"
 
 
@@ -156,6 +158,23 @@ def test_malformed_query_note_on_stderr(lib2, capsys, query, note):
     assert code == 0
     assert err == f"hark: {note}\n"
     assert json.loads(out)["total"] >= 1
+    assert json.loads(out)["notes"] == [note]
+
+
+def test_every_cut_is_a_note_on_stderr_and_in_json(lib2, capsys):
+    """A cut or rewrite of the query is said, one line each, on stderr and
+    in the `notes` list of --json (issue 13, issue 12 case 6)."""
+    code, out, err = run(capsys, "search", "scaling~3", "--json")
+    assert code == 0
+    note = "scaling~3: at most 2 edits: searched scaling~2"
+    assert json.loads(out)["notes"] == [note] and err == f"hark: {note}\n"
+    code, out, err = run(capsys, "search", "x" * 100_000, "--json")
+    assert code == 0
+    note = "a word of 100,000 characters: searched its first 64"
+    assert json.loads(out)["notes"] == [note] and err == f"hark: {note}\n"
+    code, out, err = run(capsys, "search", " ".join(f"w{i}" for i in range(1000)))
+    assert code == 0 and out == f"no hits for {' '.join(f'w{i}' for i in range(1000))}\n"
+    assert err == "hark: the query has 1,000 terms: searched the first 32\n"
 
 
 def test_every_query_form_runs(lib2, capsys):

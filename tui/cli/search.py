@@ -7,13 +7,16 @@ Terminal output groups hits by transcript, best transcript first, each hit
 with its time and a snippet whose matched words are shown bold and reversed
 on a terminal (plain when piped or with TERM=dumb). ``--json`` prints::
 
-    {"query": str, "total": int,
+    {"query": str, "total": int, "notes": [str],
      "hits": [{"transcript_id": int, "title": str, "segment": int, "start": float,
                "end": float, "text": str, "snippet": str, "score": float}]}
 
 where ``snippet`` marks matched words as ``**word**`` and ``total`` counts
-matching passages (one hit each). Notes (a malformed query searched as plain
-words, "did you mean") go to stderr in both modes.
+matching passages (one hit each). ``notes`` says how the query was read when
+not as typed (a malformed query searched as plain words, a cut or a rewrite:
+a long query, a long phrase, a prefix cut to its most frequent words, `~3`
+read as `~2`); empty when it was read as typed. The notes, one a line, and
+"did you mean" also go to stderr in both modes.
 """
 
 from __future__ import annotations
@@ -84,8 +87,8 @@ def cmd_search(args: argparse.Namespace) -> int:
                 raise CommandError(str(e)) from None
             finally:
                 bar.close()
-    if result.note:
-        err(safe(result.note))
+    for note in result.notes:
+        err(safe(note))
     if result.suggestion:
         err(f"did you mean: {safe(clean_line(result.suggestion))}")
     if args.json:
@@ -158,6 +161,8 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
     paths = home_paths(args)
     with open_library(args) as lib:
+        # A damaged file can read as a shorter one: index nothing from it.
+        lib.verify()
         with Index(paths.index, lib) as idx:
             bar = Progress("indexing")
             try:
@@ -166,6 +171,8 @@ def cmd_reindex(args: argparse.Namespace) -> int:
                 raise CommandError(str(e)) from None
             finally:
                 bar.close()
+    if report.set_aside:
+        err(f"the search index at {paths.index} was a file, not a folder: set aside as {report.set_aside}")
     n = report.transcripts
     out(
         f"indexed {n} transcript{'s' if n != 1 else ''} "

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 # What reading a damaged index raises (truncated or garbled files, or a
 # pickle naming what is not there: patches.unpickle); other errors are bugs
 # and must not send anyone into a rebuild.
-DAMAGE = (OSError, EOFError, IndexError, struct.error, zlib.error, pickle.UnpicklingError)
+DAMAGE = (OSError, EOFError, IndexError, struct.error, zlib.error, pickle.UnpicklingError, patches.DamagedPostings)
 
 
 class WhooshUpdate(Update):

@@ -12,6 +12,11 @@ BM25F scorers, so the scores are Whoosh's. A very long list met by a few
 candidates (a rare word AND a common one) is not decoded whole: its block
 headers say which blocks can hold the candidates, and only those are read.
 
+A phrase longer than a passage's end and its tail (plan.Adjacent.follow)
+is matched by its head, then its rest is checked in the documents after
+(a transcript's passages are consecutive documents of one segment), at
+the few candidates the head leaves.
+
 Decoded lists are kept in a bounded cache per index segment: typing a
 query repeats its words, and the next keystroke finds them decoded.
 
@@ -38,7 +43,7 @@ from whoosh import query as wq
 
 from ..plan import Adjacent
 from . import privates
-from .postings import has_neighbours, phrase_at
+from .postings import has_neighbours, phrase_at, positions
 from .scoring import fast_constants
 
 CACHE_POSTINGS = 500_000  # decoded postings kept (~20-40 bytes each)
@@ -498,7 +503,8 @@ class Evaluator:
             parts.append((pl.df, part, pl))
         parts.sort(key=lambda p: p[0])
         if len(parts) == 1:
-            return self._marked(parts[0][1], parts[0][2], within, q.boost)
+            got = self._marked(parts[0][1], parts[0][2], within, q.boost)
+            return {d: s for d, s in got.items() if self._follows(d, q.follow)} if q.follow else got
         found: list[tuple[tuple, dict[int, int], Any, Any]] = []
         cand = within
         has = has_neighbours
@@ -524,12 +530,52 @@ class Evaluator:
         docs = cand or []
         ordered = [part for part, *_x in found]
         docs = [d for d in docs if phrase_at([v[g[d]] for _p, g, _w, v in found], ordered)]
+        if q.follow:
+            docs = [d for d in docs if self._follows(d, q.follow)]
         out: Scores = dict.fromkeys(docs, 0.0)
         for part, g, weights, _v in found:
             ws = [weights[g[d]] for d in docs]
             for d, s in zip(docs, self.seg.scores(part[0], part[1], docs, ws, q.boost), strict=True):
                 out[d] += s
         return out
+
+    def _at(self, field: str, t: str, doc: int) -> Any:
+        """The positions of a term in one document's field (empty if none)."""
+        pl = self.seg.plist(field, t)
+        if pl is None:
+            return ()
+        ids, _w, values = pl.at([doc])
+        return positions(values[0]) if ids else ()
+
+    def _follows(self, doc: int, words: tuple[str, ...]) -> bool:
+        """Whether `words` run on from the start of the passage after `doc`,
+        and on through the passages after that as far as they go. A
+        transcript's passages are consecutive documents of one index
+        segment (they are added, and merged, in order); the stored fields
+        confirm it. Where a passage's text ends, its tail's first word
+        (tail0, at the position just past the text) says so, and the rest
+        runs on in the next one."""
+        reader = self.seg.reader
+        gone = self.seg.deleted or ()
+        here = reader.stored_fields(doc)
+        while words:
+            nxt = doc + 1
+            if nxt >= reader.doc_count_all() or nxt in gone:
+                return False
+            there = reader.stored_fields(nxt)
+            if there.get("tid") != here.get("tid") or there.get("first") != here.get("last", -2) + 1:
+                return False
+            for i, t in enumerate(words):
+                if i in self._at("text", t, nxt):
+                    continue
+                if i in self._at("tail0", t, nxt):
+                    break  # the passage ends here (at 0: it says nothing): the rest starts the one after
+                return False
+            else:
+                return True
+            words = words[i:]
+            doc, here = nxt, there
+        return True
 
     def _marked(self, part: tuple, pl: _List, within: list[int] | None, boost: float) -> Scores:
         """A one-part phrase: a word whose neighbour marks show the common
@@ -620,6 +666,6 @@ class _WhooshPhrase(Adjacent):
 def for_whoosh(q: wq.Query) -> wq.Query:
     """The query with its phrases (plan.Adjacent) made runnable by Whoosh."""
     if isinstance(q, Adjacent):
-        return _WhooshPhrase(q.parts, q.boost)
+        return _WhooshPhrase(q.parts, q.boost, q.follow)
     # The plan's own nodes were made with apply() (plan.expand): nothing is lost here.
     return q if q.is_leaf() else q.apply(for_whoosh)

@@ -1,6 +1,6 @@
 """The names hark's index files pickle: a promise of the file format.
 
-Whoosh pickles the schema into each table of contents (``_hark5_*.toc``:
+Whoosh pickles the schema into each table of contents (``_hark6_*.toc``:
 `Words`, `PackedPositions`, `HarkAnalyzer`) and every posting block into
 the segment files (`unpack_array`, `PackedValues`). Pickle stores them by
 module path and name, so this module's path
@@ -25,7 +25,7 @@ from typing import Any
 from whoosh import fields, formats
 from whoosh.analysis import Token, Tokenizer
 
-from ..analysis import TOKEN, fold, term
+from ..analysis import fold, term, unit_spans
 from .postings import pack, positions, postings_of
 
 
@@ -89,17 +89,17 @@ class HarkAnalyzer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        for pos, m in enumerate(TOKEN.finditer(value)):
-            t.text = term(m.group())
+        for pos, (unit, a, b) in enumerate(unit_spans(value)):
+            t.text = term(unit)
             if keeporiginal:
-                t.original = m.group()
+                t.original = unit
             t.boost = 1.0
             t.stopped = False
             if positions:
                 t.pos = start_pos + pos
             if chars:
-                t.startchar = start_char + m.start()
-                t.endchar = start_char + m.end()
+                t.startchar = start_char + a
+                t.endchar = start_char + b
             yield t
 
 

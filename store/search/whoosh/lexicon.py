@@ -1,7 +1,8 @@
 """The index's terms, for the plan (prefixes, fuzzy words, wildcards),
 completion and "did you mean": a plan.Lexicon over one Whoosh searcher,
-and the text field's term table, built in memory by `warm` (prefix and
-fuzzy expansion without walking Whoosh's term index)."""
+and the text field's term table, built in memory by `warm` (prefix
+expansion without walking Whoosh's term index). Fuzzy words are looked up
+among the surface words as written (spelling.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..analysis import COMMON, distance, term
+from ..analysis import COMMON, fold
+from ..spelling import Spelling
 from ..words import Surface, starting_with
+
+PREFIX_WORDS = 200_000  # the surface words a prefix is looked up in (all, in practice)
+OWN_TERMS = 20_000  # a metadata field's terms a fuzzy word is compared with
 
 
 class TermTable:
@@ -50,6 +55,8 @@ class Lexicon:
         self.table = table
         self._surface = surface
         self._df: dict[tuple[str, str], int] = {}
+        self._spellings: dict[str, Spelling] = {}
+        self._near: dict[tuple[str, int, int], list[tuple[str, int]]] = {}
 
     def df(self, fieldname: str, t: str) -> int:
         key = (fieldname, t)
@@ -78,52 +85,67 @@ class Lexicon:
             pass
         return out
 
-    def _top(self, fieldname: str, cands: Iterable[str], cap: int) -> list[str]:
+    def _top(self, fieldname: str, cands: Iterable[str], cap: int) -> tuple[list[str], int]:
+        """The `cap` most frequent of the candidates that are in the field,
+        and how many are."""
         ranked = [(self.df(fieldname, t), t) for t in dict.fromkeys(cands)]
         ranked = [x for x in ranked if x[0] > 0]
         ranked.sort(key=lambda x: (-x[0], x[1]))
-        return [t for _n, t in ranked[:cap]]
+        return [t for _n, t in ranked[:cap]], len(ranked)
 
-    def expand_prefix(self, fieldname: str, prefix: str, cap: int) -> list[str]:
+    def expand_prefix(self, fieldname: str, prefix: str, cap: int) -> tuple[list[str], int]:
         if not prefix:
-            return []
+            return [], 0
         cands = self.candidates(fieldname, prefix)
         if fieldname in ("text", "note", "title", "speaker", "tag"):
             surface = self._surface()
             if surface is not None:
-                cands += [surface.term[w] for w in surface.prefix(prefix)]
+                cands += [surface.term[w] for w in surface.prefix(prefix, PREFIX_WORDS)]
         return self._top(fieldname, cands, cap)
 
-    def expand_fuzzy(self, fieldname: str, t: str, maxdist: int, prefixlen: int, cap: int) -> list[str]:
-        """Terms within maxdist edits of the word t: compared both as
-        written (with the surface words: "lighthuose" ~ "lighthouse") and
-        as a term (with the index terms: "scallings" ~ "scaling")."""
+    def expand_fuzzy(
+        self, fieldname: str, word: str, maxdist: int, prefixlen: int, cap: int
+    ) -> tuple[list[tuple[str, int]], int]:
+        """The terms of the words within maxdist edits of `word` as written
+        (spelling.py: the library's surface words), closest first, then most
+        frequent: (term, distance), and how many terms there are. A field
+        other than the text also looks at its own terms (titles, names and
+        notes may hold words nobody says)."""
+        w = fold(word)
         best: dict[str, int] = {}
-
-        def consider(word: str, target: str, term_of: Callable[[str], str], cands: Iterable[str]) -> None:
-            for c in cands:
-                if abs(len(c) - len(target)) <= maxdist:
-                    d = distance(c, target, maxdist)
-                    if d <= maxdist:
-                        tt = term_of(c)
-                        if d < best.get(tt, maxdist + 1):
-                            best[tt] = d
-
-        stem = term(t)
-        consider(t, stem, lambda c: c, self.candidates(fieldname, stem[:prefixlen], 200000))
         surface = self._surface()
-        if surface is not None and fieldname in ("text", "note", "title", "speaker", "tag"):
-            consider(t, t, lambda c: surface.term[c], surface.prefix(t[:prefixlen], 200000))
-        ranked = [(d, -self.df(fieldname, c), c) for c, d in best.items()]
+        if surface is not None and surface.words:
+            key = (w, maxdist, prefixlen)
+            near = self._near.get(key)
+            if near is None:  # asked again for each field of an unfielded word
+                if len(self._near) > 1000:
+                    self._near.clear()
+                near = self._near[key] = surface.spelling().near(w, maxdist, prefixlen)
+            for c, d in near:
+                t = surface.term[c]
+                if d < best.get(t, maxdist + 1):
+                    best[t] = d
+        if fieldname != "text" or surface is None or not surface.words:
+            for c, d in self._own(fieldname).near(w, maxdist, prefixlen):
+                if d < best.get(c, maxdist + 1):
+                    best[c] = d
+        ranked = [(d, -self.df(fieldname, t), t) for t, d in best.items()]
         ranked = [x for x in ranked if x[1] < 0]
         ranked.sort()
-        return [c for _d, _n, c in ranked[:cap]]
+        return [(t, d) for d, _n, t in ranked[:cap]], len(ranked)
 
-    def expand_wildcard(self, fieldname: str, pattern: str, cap: int) -> list[str]:
+    def _own(self, fieldname: str) -> Spelling:
+        """A field's own terms, for fuzzy lookups (made at the first use)."""
+        got = self._spellings.get(fieldname)
+        if got is None:
+            got = self._spellings[fieldname] = Spelling(sorted(self.candidates(fieldname, "", OWN_TERMS)))
+        return got
+
+    def expand_wildcard(self, fieldname: str, pattern: str, cap: int) -> tuple[list[str], int]:
         lit = re.split(r"[*?]", pattern, maxsplit=1)[0]
         rx = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern) + r"\Z")
         cands = [c for c in self.candidates(fieldname, lit) if rx.match(c)]
         surface = self._surface()
         if surface is not None and fieldname == "text":
-            cands += [surface.term[w] for w in surface.prefix(lit) if rx.match(w)]
+            cands += [surface.term[w] for w in surface.prefix(lit, PREFIX_WORDS) if rx.match(w)]
         return self._top(fieldname, cands, cap)

@@ -1,6 +1,6 @@
 """Guarded fixes to Whoosh, applied when the engine opens an index.
 
-Four changes to Whoosh's classes, for the whole process, each applied by
+Five changes to Whoosh's classes, for the whole process, each applied by
 `apply_all` (WhooshEngine calls it when it opens, a build process when it
 starts; applying again changes nothing). Each checks the structure it
 patches first and steps aside if it differs (another Whoosh release), and
@@ -14,6 +14,8 @@ says whether it took in a PatchReport:
     unpickle      an index file that cannot be unpickled (a module or name
                   it refers to is gone) raises UnpicklingError, which the
                   engine counts as damage: the index is rebuilt
+    block_tag     a posting list whose header is garbage (a zero-filled
+                  page) raises DamagedPostings, not a bare Exception
 
 tests/store/search/test_whoosh_patches.py asserts that each takes on the
 pinned Whoosh and that its behaviour is in effect.
@@ -248,7 +250,42 @@ def unpickle() -> PatchReport:
     return PatchReport(name, True)
 
 
-PATCHES = (leaf_skip, blocks, buffer_file, unpickle)
+class DamagedPostings(Exception):
+    """A posting list that does not start with its header tag: the file
+    was overwritten or truncated (engine.DAMAGE: the index is rebuilt)."""
+
+
+def block_tag() -> PatchReport:
+    """Whoosh raises a bare Exception("Block tag error ...") for a posting
+    list whose header is not its tag; caught as Exception the engine could
+    not tell damage from a bug, so a damaged index was never rebuilt.
+    Raise DamagedPostings instead, for that one message only."""
+    from whoosh.codec import whoosh3
+
+    cls = whoosh3.W3LeafMatcher
+    name = "block_tag"
+    current = getattr(cls, "_read_header", None)
+    if getattr(current, "_hark_read_header", None) is not None:
+        return PatchReport(name, True)
+    if current is None:
+        return PatchReport(name, False, "W3LeafMatcher lacks _read_header")
+
+    def _read_header(self: Any) -> None:
+        try:
+            current(self)
+        except DamagedPostings:
+            raise
+        except Exception as e:
+            if type(e) is Exception and str(e).startswith("Block tag error"):
+                raise DamagedPostings(f"a posting list of the index is damaged ({e})") from e
+            raise
+
+    _read_header._hark_read_header = current  # type: ignore[attr-defined]
+    cls._read_header = _read_header
+    return PatchReport(name, True)
+
+
+PATCHES = (leaf_skip, blocks, buffer_file, unpickle, block_tag)
 
 
 def apply_all() -> tuple[PatchReport, ...]:

@@ -12,7 +12,7 @@ from whoosh import fields
 from .. import documents
 from .fileformat import Words
 
-# The index's files are named after the schema version (_hark5_*.toc):
+# The index's files are named after the schema version (_hark6_*.toc):
 # an index of another version is not opened, it is rebuilt.
 INDEX_NAME = f"hark{documents.SCHEMA_VERSION}"
 

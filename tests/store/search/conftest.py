@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from search_helpers import ROOT, build_fixture, corpus_dir
+from search_helpers import ROOT, Reference, build_fixture, corpus_dir
 
 from hark.store.library import Library
 from hark.store.search import Index
@@ -76,5 +76,26 @@ def corpus_index(tmp_path_factory):
     idx = Index(d / "index", lib)
     idx.sync()
     yield idx, lib, {Path(lib.info(t).source).name[:3]: t for t in lib.ids()}
+    idx.close()
+    lib.close()
+
+
+@pytest.fixture(scope="module")
+def full_corpus(tmp_path_factory):
+    """The shared corpus, seeds and formats (43 real files: captions,
+    TextGrids of one-word segments, CJK and German text), indexed, with its
+    brute-force reading (search_helpers.Reference)."""
+    from hark.store.importer import import_paths
+
+    corpus = corpus_dir()
+    if corpus is None:
+        pytest.skip("../shared/corpus is not here")
+    d = tmp_path_factory.mktemp("full-corpus")
+    lib = Library(d / "library.sqlite3")
+    import_paths(lib, [corpus / "seeds", corpus / "formats"])
+    assert len(lib.ids()) >= 40
+    idx = Index(d / "index", lib)
+    idx.sync()
+    yield idx, lib, Reference(lib)
     idx.close()
     lib.close()

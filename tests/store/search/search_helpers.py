@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hark.store.library import Library
 from hark.store.model import Segment, Transcript
-from hark.store.search.analysis import terms
+from hark.store.search.analysis import fold, term, terms, units
 from hark.store.search.documents import passages
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -112,3 +112,50 @@ def expected_phrase_hits(lib: Library, tid: int, phrase: list[str]) -> set[int]:
         if inside:
             out.add(inside[0])
     return out
+
+
+class Reference:
+    """A brute-force reading of a library: every transcript's words in
+    order (as written and as terms), its passages, and what a query must
+    find -- by scanning, never through the index."""
+
+    def __init__(self, lib: Library) -> None:
+        self.words: dict[int, list[tuple[str, str, int]]] = {}  # tid -> [(unit folded, term, segment)]
+        self.cuts: dict[int, list[tuple[int, int]]] = {}
+        for tid in lib.ids():
+            segs = lib.segments(tid)
+            self.words[tid] = [(fold(u), term(u), i) for i, s in enumerate(segs) for u in units(s.text)]
+            self.cuts[tid] = passages([terms(s.text) for s in segs], [s.speaker for s in segs], [s.text for s in segs])
+
+    def passage(self, tid: int, seg: int) -> int:
+        """The first segment of the passage that holds a segment."""
+        return next(a for a, b in self.cuts[tid] if a <= seg <= b)
+
+    def phrase(self, phrase: list[str]) -> set[tuple[int, int]]:
+        """(tid, segment) where a phrase of terms starts, once per passage
+        (the first place in it), read across segments and passages."""
+        out = set()
+        k = len(phrase)
+        for tid, ws in self.words.items():
+            seen = set()
+            for j in range(len(ws) - k + 1):
+                if ws[j][1] == phrase[0] and [w[1] for w in ws[j : j + k]] == phrase:
+                    first = self.passage(tid, ws[j][2])
+                    if first not in seen:
+                        seen.add(first)
+                        out.add((tid, ws[j][2]))
+        return out
+
+    def having(self, wanted: set[str]) -> set[tuple[int, int]]:
+        """(tid, passage) of the passages whose own words have a term of `wanted`."""
+        return {(tid, self.passage(tid, seg)) for tid, ws in self.words.items() for _u, t, seg in ws if t in wanted}
+
+    def all_passages(self) -> set[tuple[int, int]]:
+        return {(tid, a) for tid, cuts in self.cuts.items() for a, _b in cuts}
+
+    def surface(self) -> set[str]:
+        """Every distinct word as written (folded)."""
+        return {u for ws in self.words.values() for u, _t, _s in ws}
+
+    def term_of(self) -> dict[str, str]:
+        return {u: t for ws in self.words.values() for u, t, _s in ws}

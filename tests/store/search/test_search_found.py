@@ -269,9 +269,19 @@ def test_json_shape(fx):
     idx, ids = fx
     r = idx.search('"scaling laws"', limit=1)
     d = r.to_json()
-    assert list(d) == ["query", "total", "hits"]
-    assert d["query"] == '"scaling laws"' and d["total"] == 2
-    assert list(d["hits"][0]) == ["transcript_id", "title", "segment", "start", "end", "text", "snippet", "score"]
+    assert list(d) == ["query", "total", "notes", "hits"]
+    assert d["query"] == '"scaling laws"' and d["total"] == 2 and d["notes"] == []
+    assert list(d["hits"][0]) == [
+        "transcript_id",
+        "title",
+        "segment",
+        "start",
+        "end",
+        "text",
+        "snippet",
+        "score",
+        "speaker",
+    ]
     assert "**scaling laws**" in d["hits"][0]["snippet"]
 
 

@@ -78,10 +78,15 @@ def test_parse_forms():
     assert p.note is None and not p.plain
     assert hq.parse("scaling laws", SCHEMA).query == wq.And([wq.Term("text", "scale"), wq.Term("text", "law")])
     assert hq.parse("agents OR tools", SCHEMA).query == wq.Or([wq.Term("text", "agent"), wq.Term("text", "tool")])
-    q = hq.parse("reliability -horizon", SCHEMA).query
-    assert q == wq.AndNot(wq.Term("text", "reliabl"), wq.Term("text", "horizon"))
+    # `-word` and `NOT word` are one and the same, alone or not.
     q = hq.parse("reliability NOT horizon", SCHEMA).query
     assert q == wq.And([wq.Term("text", "reliabl"), wq.Not(wq.Term("text", "horizon"))])
+    assert hq.parse("reliability -horizon", SCHEMA).query == q
+    assert (
+        hq.parse("-horizon", SCHEMA).query
+        == hq.parse("NOT horizon", SCHEMA).query
+        == wq.Not(wq.Term("text", "horizon"))
+    )
     assert hq.parse("Agen*", SCHEMA).query == wq.Prefix("text", "agen")
     q = hq.parse("scalling~", SCHEMA).query
     assert isinstance(q, wq.FuzzyTerm) and (q.fieldname, q.text, q.maxdist) == ("text", "scalling", 1)

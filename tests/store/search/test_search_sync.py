@@ -206,10 +206,10 @@ def test_index_of_another_name_is_stale(small):
 def test_sync_quietly_never_raises(tmp_path):
     lib = Library(tmp_path / "library.sqlite3")
     save(lib, "Bees", "srt", [(0.0, 2.0, None, "The waggle dance.")])
-    blocker = tmp_path / "index"
-    blocker.write_text("not a folder")  # the index path is taken by a file
+    blocker = tmp_path / "home"
+    blocker.write_text("not a folder")  # the index's folder cannot be made: a file is where its parent goes
     said = []
-    sync_quietly(lib, blocker, message=said.append)
+    sync_quietly(lib, blocker / "index", message=said.append)
     assert len(said) == 1 and said[0].startswith("the search index was not updated")
     lib.close()
 

@@ -18,7 +18,7 @@ from hark.store.model import Segment, Transcript
 from hark.store.search import Index
 from hark.store.search.whoosh import evaluate, fileformat, patches, privates, scoring
 
-PATCHES = ["leaf_skip", "blocks", "buffer_file", "unpickle"]
+PATCHES = ["leaf_skip", "blocks", "buffer_file", "unpickle", "block_tag"]
 
 
 def test_the_pinned_whoosh_is_the_one_patched():
@@ -33,7 +33,9 @@ def test_every_patch_takes_and_applying_again_changes_nothing():
     assert all(r.took for r in first), [r for r in first if not r.took]
     skip_to, read_ids = whoosh3.W3LeafMatcher.skip_to, whoosh3.W3LeafMatcher._read_ids
     init, loads = structfile.BufferFile.__init__, whoosh3.loads
+    header = whoosh3.W3LeafMatcher._read_header
     assert all(r.took for r in patches.apply_all())
+    assert whoosh3.W3LeafMatcher._read_header is header
     assert whoosh3.W3LeafMatcher.skip_to is skip_to and whoosh3.W3LeafMatcher._read_ids is read_ids
     assert structfile.BufferFile.__init__ is init and whoosh3.loads is loads
 
@@ -135,3 +137,24 @@ def test_the_fast_paths_are_in_use(many):
     table = constants[3]
     reader = many.leaf_searchers()[0][0].reader()
     assert [table[d] for d in range(5)] == [reader.doc_field_length(d, "text", 1) for d in range(5)]
+
+
+def test_a_posting_list_without_its_header_tag_is_damage():
+    """Whoosh's bare Exception("Block tag error") becomes DamagedPostings
+    (engine.DAMAGE); other errors from reading the header pass unchanged."""
+    from io import BytesIO
+
+    from hark.store.search.whoosh.engine import DAMAGE
+
+    patches.apply_all()
+    leaf = object.__new__(whoosh3.W3LeafMatcher)
+    leaf._postfile, leaf._startoffset = BytesIO(b"\0\0\0\0rest"), 0
+    with pytest.raises(patches.DamagedPostings, match="posting list of the index is damaged") as caught:
+        leaf._read_header()
+    assert isinstance(caught.value, DAMAGE)
+    leaf._postfile = BytesIO(whoosh3.WHOOSH3_HEADER_MAGIC + b"rest")
+    leaf._read_header()  # a good header reads as before
+    assert leaf._baseoffset == 4
+    leaf._postfile = None
+    with pytest.raises(AttributeError):
+        leaf._read_header()
