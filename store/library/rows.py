@@ -20,6 +20,27 @@ class LibraryReadOnly(LibraryError):
     """A write to a library opened read-only (full disk, read-only filesystem)."""
 
 
+class LibraryDamaged(LibraryReadOnly):
+    """The library file is damaged (SQLite found it malformed, or a check
+    did): reading goes on where it can, every write is refused. `where`
+    says what is damaged ("page 33 of segments"), or is empty when SQLite
+    could not tell."""
+
+    def __init__(self, where: str = "") -> None:
+        super().__init__(damage_message(where))
+        self.where = where
+
+
+def damage_message(where: str = "") -> str:
+    """The one line said wherever damage is met."""
+    return f"the library is damaged ({where}): run hark check" if where else "the library is damaged: run hark check"
+
+
+def damaged_why(where: str = "") -> str:
+    """Why a damaged library is read-only, in a few words (as for a full disk)."""
+    return f"damaged, {where}" if where else "damaged"
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -45,6 +66,8 @@ class TranscriptInfo:
     opened: str | None = None
     position: int = 0  # the reading position (segment index)
     playhead: float = 0.0
+    aligned_from: int | None = None  # timing "aligned": the copy its times came from
+    same_talk: list[int] = field(default_factory=list)  # the ids of its copies (store/same_talk.py)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +78,7 @@ class TranscriptInfo:
             "segments": self.segment_count,
             "duration": self.duration,
             "source": self.source,
+            "same_talk": self.same_talk,
         }
 
 
@@ -64,23 +88,31 @@ class StoredTranscript:
     segments: list[Segment]
     set_aside: list[str] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)
+    aligned: list[bool] = field(default_factory=list)  # timing "aligned": per segment, its start matched
 
     def to_json(self) -> dict[str, Any]:
         i = self.info
+        segments = [s.to_json() for s in self.segments]
+        if self.aligned:
+            for s, ok in zip(segments, self.aligned, strict=False):
+                s["aligned"] = ok
         return {
             "id": i.id,
             "title": i.title,
             "format": i.format,
             "timing": i.timing,
+            "aligned_from": i.aligned_from,
+            "same_talk": i.same_talk,
             "metadata": i.metadata,
-            "segments": [s.to_json() for s in self.segments],
+            "segments": segments,
             "set_aside": self.set_aside,
         }
 
 
 INFO_COLUMNS = (
     "t.id, t.title, t.format, t.timing, t.source, t.sha256, t.size, t.mtime, t.metadata, "
-    "t.speakers, t.duration, t.segment_count, t.imported, t.updated, r.opened, r.segment, r.playhead"
+    "t.speakers, t.duration, t.segment_count, t.imported, t.updated, r.opened, r.segment, r.playhead, "
+    "t.aligned_from, (SELECT group_concat(c.other_id) FROM copies c WHERE c.transcript_id = t.id)"
 )
 
 
@@ -103,4 +135,6 @@ def info_of(row: sqlite3.Row | tuple) -> TranscriptInfo:
         opened=row[14],
         position=row[15] or 0,
         playhead=row[16] or 0.0,
+        aligned_from=row[17],
+        same_talk=sorted(int(x) for x in row[18].split(",")) if row[18] else [],
     )

@@ -41,6 +41,7 @@ from .hits import Hit, SearchResult, hits_for
 from .lock import WriterLock
 from .plan import Lexicon, Plan, expand, restrict
 from .query import ParsedQuery, fallback_words, parse, plain_words
+from .rewrite import as_prefix
 from .whoosh.engine import WhooshEngine
 from .words import WORDS_FILE, Surface, one_per_stem, save_surface, short_completions, surface_of, words_of
 
@@ -68,6 +69,7 @@ class BuildReport:
     procs: int = 1
     why: str | None = None  # "missing", "stale", "corrupt" when it was a repair
     peak_mb: float = 0.0  # the largest build process's peak memory (parallel builds)
+    set_aside: str | None = None  # a file that stood where the index folder goes, renamed to this
 
 
 @dataclass
@@ -167,6 +169,8 @@ class Index:
             surface = self._surface_words()
             if self._short is None:
                 self._short = short_completions(surface, df)
+            if surface is not None:
+                surface.spelling()  # fuzzy words answer at once too
 
     # -- keeping in step ---------------------------------------------------------------
 
@@ -305,6 +309,7 @@ class Index:
     ) -> BuildReport:
         t0 = time.perf_counter()
         self._drop()
+        aside = _set_aside(self.path)
         private_dir(self.path)
         rows = self.lib.segment_counts()
         total = sum(r[1] for r in rows)
@@ -333,6 +338,7 @@ class Index:
             procs=procs,
             why=why,
             peak_mb=built.peak_mb,
+            set_aside=aside,
         )
 
     # -- searching ---------------------------------------------------------------------
@@ -346,9 +352,15 @@ class Index:
         exact_total: bool = True,
         time_limit: float | None = None,
         suggest: bool = True,
+        last_word: str = "whole",
     ) -> SearchResult:
         """Search the library. Hits are passages (one per passage, at the
         segment where the best match starts), best first.
+
+        `last_word` is for a query being typed: "prefix" searches its last
+        word (when the text ends in one) as a prefix, "either" searches it
+        whole and, if that finds nothing, as a prefix, with a note; "whole"
+        searches the query as typed.
 
         The engine's evaluator gives an exact total; a query shape it
         leaves to Whoosh runs there, where exact_total=False gives Whoosh's
@@ -359,7 +371,23 @@ class Index:
         with self._mutex:
             self._ready()
             try:
-                return self._search(text, limit, in_id, exact_total, time_limit, suggest)
+                typed = as_prefix(text.rstrip("\n")) if last_word != "whole" else None
+                if typed is None:
+                    return self._search(text, limit, in_id, exact_total, time_limit, suggest)
+                if last_word == "prefix":
+                    result = self._search(typed, limit, in_id, exact_total, time_limit, False)
+                    result.query = text
+                    return result
+                result = self._search(text, limit, in_id, exact_total, time_limit, False)
+                if result.total or result.partial:
+                    return result
+                begun = self._search(typed, limit, in_id, exact_total, time_limit, False)
+                if not begun.total:
+                    return self._search(text, limit, in_id, exact_total, time_limit, suggest)
+                word = re.findall(r"[\w'’-]+$", text)[-1]
+                begun.notes.insert(0, f'nothing says "{word}": searched the words that start with it')
+                begun.query = text
+                return begun
             except self.engine.damage as e:  # a damaged segment discovered while reading
                 self._drop()
                 raise IndexUnavailable(f"the search index is corrupt ({type(e).__name__})", "corrupt") from e
@@ -382,14 +410,14 @@ class Index:
     ) -> SearchResult:
         parsed, plan = self._plan(text, in_id)
         if plan is None:
-            return SearchResult(query=text, total=0, note=parsed.note)
+            return SearchResult(query=text, total=0, notes=parsed.notes)
         limit = max(1, int(limit))
         docs, total, partial = self.engine.run(plan.query, limit, exact_total=exact_total, time_limit=time_limit)
         hits = hits_for(self.lib, plan, self.engine.passages(docs))
-        note = "; ".join(n for n in [parsed.note, *plan.notes] if n) or None
+        notes = list(dict.fromkeys([*parsed.notes, *plan.notes]))
         # The total counts passages; a stale passage (library changed since) is dropped.
         total = max(total - (len(docs) - len(hits)), len(hits))
-        result = SearchResult(query=text, total=total, hits=hits, note=note, partial=partial)
+        result = SearchResult(query=text, total=total, hits=hits, notes=notes, partial=partial)
         if total == 0 and suggest and not partial:
             result.suggestion = self._suggest(parsed, plan, in_id)
         return result
@@ -459,17 +487,18 @@ def _closest(lex: Lexicon, surface: Surface | None, word: str) -> str | None:
     """The known word closest to `word` (at most one edit for short words,
     two for others; the most frequent among the closest), or None."""
     maxd = 1 if len(word) <= 4 else 2
-    best: tuple[int, int, str] | None = None
     if surface is not None and surface.words:
-        cands = surface.prefix(word[:1], 200000)
-        pairs = ((w, surface.term[w]) for w in cands)
+        spelling = surface.spelling()
+        near = spelling.near(word, 1)
+        if maxd > 1 and not any(d for _w, d in near):
+            near = spelling.near(word, 2)
+        pairs = [(w, surface.term[w], d) for w, d in near]
     else:
-        pairs = ((t, t) for t in lex.candidates("text", word[:1], 200000))
-    for w, t in pairs:
-        if abs(len(w) - len(word)) > maxd:
-            continue
-        d = distance(w, word, maxd)
-        if d > maxd or d == 0:
+        cands = lex.candidates("text", word[:1], 200000)
+        pairs = [(t, t, d) for t in cands if abs(len(t) - len(word)) <= maxd and (d := distance(t, word, maxd)) <= maxd]
+    best: tuple[int, int, str] | None = None
+    for w, t, d in pairs:
+        if d == 0:
             continue
         n = lex.df("text", t)
         if n and (best is None or (d, -n, w) < best):
@@ -477,10 +506,26 @@ def _closest(lex: Lexicon, surface: Surface | None, word: str) -> str | None:
     return best[2] if best else None
 
 
+def _set_aside(path: Path) -> str | None:
+    """Anything but a folder where the index goes (a plain file, a link to
+    one) is renamed, never deleted, to make room: its new name, or None."""
+    if path.is_dir() or not os.path.lexists(path):
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(100):
+        aside = path.with_name(f"{path.name}.not-a-folder-{stamp}{f'-{n}' if n else ''}")
+        if not os.path.lexists(aside):
+            os.rename(path, aside)
+            return aside.name
+    raise FileExistsError(f"{path} is not a folder, and cannot be set aside")
+
+
 def _rebuilt_message(r: BuildReport) -> str:
     why = {"missing": "was missing", "stale": "was from another version", "corrupt": "was damaged"}.get(
         r.why or "", "needed rebuilding"
     )
+    if r.set_aside:
+        why = f"was a file, not a folder (set aside as {r.set_aside})"
     n = r.transcripts
     return f"the search index {why}: rebuilt from the library ({n} transcript{'s' if n != 1 else ''}, {r.seconds:.1f}s)"
 

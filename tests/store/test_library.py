@@ -207,7 +207,18 @@ def test_show_json_shape(tmp_path):
     with Library(tmp_path / "lib.sqlite3") as lib:
         tid, _ = lib.save(_t(2), source="/a.srt", sha256="s")
         data = lib.get(tid).to_json()
-    assert set(data) == {"id", "title", "format", "timing", "metadata", "segments", "set_aside"}
+    assert set(data) == {
+        "id",
+        "title",
+        "format",
+        "timing",
+        "aligned_from",
+        "same_talk",
+        "metadata",
+        "segments",
+        "set_aside",
+    }
+    assert data["aligned_from"] is None and data["same_talk"] == []
     assert data["segments"][0] == {
         "start": 0.0,
         "end": 1.5,
@@ -351,7 +362,7 @@ def test_no_fall_back_for_what_is_not_the_disk(tmp_path, monkeypatch):
     p.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(LibraryError) as e:
         Library(p, fall_back=True)
-    assert str(e.value) == f"cannot open the library {p}: file is not a database"
+    assert str(e.value) == f"the library is damaged ({p} is not a database file): run hark check"
     # An I/O error on a disk that is writable, has room and is ours: a
     # real fault, not shown as a read-only library.
     q = tmp_path / "lib.sqlite3"
