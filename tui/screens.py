@@ -17,15 +17,18 @@ from .views import NoteDraft
 QUERY_HELP = """\
 words            every word must match (in any order): scaling laws
 "a phrase"       the words in this order, even across caption lines
+all-female       a hyphenated word: its parts as a phrase
 a OR b           either word
 -word, NOT word  leave out what has this word ("-\\"long horizon\\"" too)
 agent*           words starting with agent
-reliabilty~      close spellings (one edit; ~2 for two)
+reliabilty~      close spellings as written (one edit; ~2 for two)
 title:tides      in the title          speaker:efron   said by
 tag:physics      tagged                format:srt      of a format
 Words are matched by their stem and without accents: "scale" finds
 "scaling", "cafe" finds "café". A query hark cannot read (an unbalanced
-quote, a lone operator) is searched as plain words, with a note.
+quote, a lone operator) is searched as plain words, with a note. While
+you type, the last word is a prefix until a space or a pause (and after a
+pause too when nothing says it whole).
 """
 
 
@@ -100,9 +103,9 @@ class JumpScreen(ModalScreen["str | None"]):
 
 
 class AnnotationEditor(ModalScreen["NoteDraft | None"]):
-    """A note, tags and a colour for a span. ctrl+s saves, escape cancels.
-    What was typed survives a failed save: the app reopens the editor with
-    the same draft."""
+    """A note, tags and a colour for a span. ctrl+s saves, escape closes.
+    What was typed survives a failed save (the app reopens the editor with
+    the same draft) and escape (the app keeps it as a draft for the span)."""
 
     BINDINGS = keys.EDITOR
     COLOURS = ("yellow", "green", "blue", "pink")
@@ -131,7 +134,7 @@ class AnnotationEditor(ModalScreen["NoteDraft | None"]):
             yield Input(self.draft.tags, id="tags")
             with Horizontal(classes="colour-row"):
                 yield Label("", id="colour")
-            yield Label("ctrl+s save · escape cancel · ctrl+o colour")
+            yield Label("ctrl+s save · escape close (a draft is kept) · ctrl+o colour")
 
     def on_mount(self) -> None:
         self._show_colour()

@@ -15,14 +15,22 @@ hark.store.library.annotation_rows), so several sessions can share a
 library; slow work (re-anchoring) is done outside the lock and applied only
 if the transcript did not change meanwhile.
 
+An edit made in an editor is saved against the version it was made on
+(save_edit): another session's change meanwhile is kept as a #conflict copy,
+a delete meanwhile is undone. A note is at most MAX_NOTE_CHARS long.
+
 Exports: Markdown (to paste into notes, with links to the moment) and JSON
-in the W3C Web Annotation model, which `import_file` reads back.
+in the W3C Web Annotation model, which `import_file` reads back; a rotating
+copy of that JSON in backups/ after changes; and from a damaged library,
+every row that can still be read (salvage).
 
 The rooms:
-    fields      the note, #tags, colour and author; AnnotationError
+    fields      the note, #tags, colour and author; its size bound; AnnotationError
     anchoring   finding a quote again in a changed text; reanchor
-    operations  create, get, list, update, delete, restore, cite
-    exchange    Markdown and W3C JSON export; import_file
+    homecoming  annotations without a transcript placed in one that arrives
+    operations  create, get, list, update, save_edit, delete, restore, salvage, cite
+    exchange    Markdown and W3C JSON export; import_annotations
+    backup      backups/annotations-N.json
 """
 
 from __future__ import annotations
@@ -30,18 +38,24 @@ from __future__ import annotations
 from ..links import deep_link
 from ..model import ANCHORED, COLORS, DEFAULT_COLOR, MOVED, ORPHANED, STATUSES, Annotation
 from .anchoring import CONTEXT_CHARS, FUZZY_THRESHOLD, reanchor
+from .backup import backup_dir, backups, write_backup
 from .exchange import (
     MAX_IMPORT,
     MEDIA_FRAGS,
     W3C_CONTEXT,
+    ImportSummary,
     export_json,
     export_markdown,
+    import_annotations,
     import_file,
     to_w3c,
     w3c_annotations,
 )
-from .fields import AnnotationError, current_author, hashtags, normalize_tags, tags_beyond_note
+from .fields import MAX_NOTE_CHARS, AnnotationError, current_author, hashtags, normalize_tags, tags_beyond_note
+from .homecoming import come_home
 from .operations import (
+    CONFLICT_TAG,
+    Saved,
     citation,
     count_by_transcript,
     create,
@@ -49,17 +63,22 @@ from .operations import (
     get,
     iter_for_index,
     list_annotations,
+    readable,
     restore,
+    salvage,
+    save_edit,
     update,
 )
 
 __all__ = [
     "ANCHORED",
     "COLORS",
+    "CONFLICT_TAG",
     "CONTEXT_CHARS",
     "DEFAULT_COLOR",
     "FUZZY_THRESHOLD",
     "MAX_IMPORT",
+    "MAX_NOTE_CHARS",
     "MEDIA_FRAGS",
     "MOVED",
     "ORPHANED",
@@ -67,7 +86,12 @@ __all__ = [
     "W3C_CONTEXT",
     "Annotation",
     "AnnotationError",
+    "ImportSummary",
+    "Saved",
+    "backup_dir",
+    "backups",
     "citation",
+    "come_home",
     "count_by_transcript",
     "create",
     "current_author",
@@ -77,14 +101,19 @@ __all__ = [
     "export_markdown",
     "get",
     "hashtags",
+    "import_annotations",
     "import_file",
     "iter_for_index",
     "list_annotations",
     "normalize_tags",
+    "readable",
     "reanchor",
     "restore",
+    "salvage",
+    "save_edit",
     "tags_beyond_note",
     "to_w3c",
     "update",
     "w3c_annotations",
+    "write_backup",
 ]

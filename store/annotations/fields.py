@@ -18,6 +18,28 @@ class AnnotationError(LibraryError):
     """A failure to report in one line (bad colour, unreadable import file)."""
 
 
+# The longest note (and, separately, the longest tags together) hark keeps.
+# A long essay is about 100,000 characters, far more than any note written
+# beside a quote; every note is indexed and read on each search, and one
+# 20 MB note made every search take 7 s and the app stall for 30 s.
+MAX_NOTE_CHARS = 100_000
+
+
+def too_long(what: str, n: int) -> str:
+    """The line that refuses a note (tags, a quote) of n characters: what
+    is "the note has", "the tags have"."""
+    return f"{what} {n:,} characters, over the limit of {MAX_NOTE_CHARS:,}"
+
+
+def check_note(note: str, tags: Iterable[str] = ()) -> None:
+    """AnnotationError when the note, or the tags together, are too long."""
+    if len(note) > MAX_NOTE_CHARS:
+        raise AnnotationError(too_long("the note has", len(note)))
+    n = sum(len(t) for t in tags)
+    if n > MAX_NOTE_CHARS:
+        raise AnnotationError(too_long("the tags have", n))
+
+
 # A #tag: not inside a word, an entity (&#39;), a URL fragment (/#x) or C#;
 # at least one letter, so "#1" stays a number.
 _HASHTAG = re.compile(r"(?<![\w#&/])#((?:\d|_)*[^\W\d_][\w-]*)")

@@ -104,6 +104,55 @@ def _set_fields(db: sqlite3.Connection, a: Annotation) -> None:
     )
 
 
+def _move(db: sqlite3.Connection, old: Annotation, new: Annotation) -> bool:
+    """Store a new placement of an annotation, if it is still where `old`
+    says (same quote, span and transcript): another session that placed it
+    meanwhile wins. True if it was written."""
+    cur = db.execute(
+        "UPDATE annotations SET transcript_id = ?, first_segment = ?, last_segment = ?, start = ?, "
+        "end = ?, quote = ?, prefix = ?, suffix = ?, status = ?, source_sha256 = ?, "
+        "transcript_title = ? WHERE id = ? AND quote = ? AND first_segment = ? AND last_segment = ? "
+        "AND transcript_id IS ?",
+        (
+            new.transcript_id,
+            new.first,
+            new.last,
+            new.start,
+            new.end,
+            new.quote,
+            new.prefix,
+            new.suffix,
+            new.status,
+            new.source_sha256,
+            new.transcript_title,
+            old.id,
+            old.quote,
+            old.first,
+            old.last,
+            old.transcript_id,
+        ),
+    )
+    return cur.rowcount > 0
+
+
+def _restore_in(
+    db: sqlite3.Connection,
+    ann: Annotation,
+    place: Callable[[Annotation, TranscriptInfo, list[Segment]], Annotation],
+) -> Annotation:
+    """Put an annotation back (same id, replacing any): orphaned if its
+    transcript is gone, placed again if its text changed. Returns what was
+    stored."""
+    tid = ann.transcript_id
+    info = _info_in(db, tid) if tid is not None else None
+    if info is None:
+        ann = replace(ann, transcript_id=None, status=ORPHANED)
+    elif info.sha256 != ann.source_sha256:
+        ann = place(ann, info, _segments_in(db, info.id))
+    _insert(db, ann, replace_existing=True)
+    return ann
+
+
 def _info_in(db: sqlite3.Connection, tid: int) -> TranscriptInfo | None:
     row = db.execute(
         f"SELECT {INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id WHERE t.id = ?",
@@ -145,6 +194,34 @@ def _list(db: sqlite3.Connection, transcript_id: int | None, include_orphaned: b
     return [_annotation_of(r) for r in db.execute(sql, args)]
 
 
+# What reading a damaged page raises: SQLite's own error, or a value that
+# is not what the column should hold.
+_UNREADABLE = (sqlite3.DatabaseError, ValueError, TypeError, OverflowError)
+
+# The annotations table's indexes: each lists every row's rowid on pages of its own.
+_INDEXES = ("sqlite_autoindex_annotations_1", "annotations_sha", "annotations_transcript")
+
+
+def _indexed_rowids(db: sqlite3.Connection) -> tuple[set[int], bool]:
+    """The rowids the indexes list, and whether one was read to its end."""
+    found: set[int] = set()
+    complete = False
+    for index in _INDEXES:
+        try:
+            for (rowid,) in db.execute(f"SELECT rowid FROM annotations INDEXED BY {index}"):
+                found.add(rowid)
+            complete = True
+        except _UNREADABLE:
+            continue
+    return found, complete
+
+
+def _reading_order(a: Annotation) -> tuple:
+    """The order of _list: by transcript (removed ones last), then time."""
+    tid = a.transcript_id
+    return (tid is None, tid or 0, a.start, a.first, a.created, a.id)
+
+
 class AnnotationRows:
     """The annotations table: every SQL statement that reads or writes annotations."""
 
@@ -172,6 +249,57 @@ class AnnotationRows:
                 "SELECT transcript_id, COUNT(*) FROM annotations WHERE transcript_id IS NOT NULL GROUP BY transcript_id"
             ).fetchall()
         )
+
+    def homeless_annotations(self) -> list[Annotation]:
+        """The annotations whose transcript was removed (or that were
+        imported before it): kept, waiting for it to come back."""
+        return [
+            _annotation_of(r)
+            for r in self.db.execute(
+                f"SELECT {_COLUMNS} FROM annotations WHERE transcript_id IS NULL ORDER BY created, id"
+            )
+        ]
+
+    def salvage_annotations(self) -> tuple[list[Annotation], int]:
+        """Every annotation row that can still be read from a damaged
+        library, in reading order, and how many could not be read.
+
+        Rows are read by rowid ranges, a range that raises is split in two
+        down to single rows, so one damaged page costs only the rows on it.
+        The indexes live on pages of their own: the rowids they list say
+        how many rows there are, so the count of those lost is exact while
+        an index is readable (else it counts the rowids that failed)."""
+        db = self.db
+        known, complete = _indexed_rowids(db)
+        hi = max(known, default=0)
+        try:
+            hi = max(hi, db.execute("SELECT max(rowid) FROM annotations").fetchone()[0] or 0)
+        except _UNREADABLE:
+            pass
+        got: dict[int, Annotation] = {}
+        failed: set[int] = set()
+        stack = [(min(known | {1}), hi)] if hi else []
+        while stack:
+            lo, up = stack.pop()
+            try:
+                rows = db.execute(
+                    f"SELECT rowid, {_COLUMNS} FROM annotations WHERE rowid BETWEEN ? AND ?", (lo, up)
+                ).fetchall()
+                got.update((r[0], _annotation_of(r[1:])) for r in rows)
+            except _UNREADABLE:
+                if lo == up:
+                    failed.add(lo)
+                else:
+                    mid = (lo + up) // 2
+                    stack += [(mid + 1, up), (lo, mid)]
+        try:  # rows past the last one known (none, unless the indexes are damaged too)
+            for r in db.execute(f"SELECT rowid, {_COLUMNS} FROM annotations WHERE rowid > ?", (hi,)):
+                got[r[0]] = _annotation_of(r[1:])
+        except _UNREADABLE:
+            pass
+        lost = len((known if complete else known | failed) - set(got))
+        anns = sorted(got.values(), key=_reading_order)
+        return anns, lost
 
     def annotation_snapshot(self, tid: int) -> tuple[TranscriptInfo | None, list[Segment], list[Annotation]]:
         """A transcript's row, segments and annotations, read in one snapshot
@@ -227,6 +355,33 @@ class AnnotationRows:
 
         return self.write(run)
 
+    def commit_edit(
+        self,
+        annotation_id: str,
+        decide: Callable[[Annotation | None], tuple[Annotation, Annotation | None]],
+        place: Callable[[Annotation, TranscriptInfo, list[Segment]], Annotation],
+    ) -> tuple[Annotation, Annotation | None, bool]:
+        """Save an edit of a version read earlier (in an editor), in one
+        transaction: decide(stored) gets the annotation as it is now (None
+        if it was deleted meanwhile) and returns (edited, copy): what to
+        store, and a copy to add beside it (another session's version that
+        would otherwise be lost) or None. An edited annotation no longer
+        stored is put back as restore_annotation does. Returns (what was
+        stored, the copy, whether it was put back)."""
+
+        def run(db: sqlite3.Connection) -> tuple[Annotation, Annotation | None, bool]:
+            stored = _select_one(db, annotation_id)
+            edited, copy = decide(stored)
+            if stored is None:
+                edited = _restore_in(db, edited, place)
+            elif edited != stored:
+                _set_fields(db, edited)
+            if copy is not None:
+                _insert(db, copy)
+            return edited, copy, stored is None
+
+        return self.write(run)
+
     def delete_annotation(self, annotation_id: str) -> Annotation | None:
         """Delete an annotation; returns it as it was, or None if there was none."""
 
@@ -249,18 +404,7 @@ class AnnotationRows:
         info, segments) places it in the current text. Returns what was
         stored."""
 
-        def run(db: sqlite3.Connection) -> Annotation:
-            ann = annotation
-            tid = ann.transcript_id
-            info = _info_in(db, tid) if tid is not None else None
-            if info is None:
-                ann = replace(ann, transcript_id=None, status=ORPHANED)
-            elif info.sha256 != ann.source_sha256:
-                ann = place(ann, info, _segments_in(db, info.id))
-            _insert(db, ann, replace_existing=True)
-            return ann
-
-        return self.write(run)
+        return self.write(lambda db: _restore_in(db, annotation, place))
 
     def write_anchors(self, transcript_id: int, sha256: str, moves: Sequence[tuple[Annotation, Annotation]]) -> bool:
         """Store new placements (old, new) of a transcript's annotations, in
@@ -274,29 +418,23 @@ class AnnotationRows:
             if _sha_in(db, transcript_id) != sha256:
                 return False
             for old, new in moves:
-                db.execute(
-                    "UPDATE annotations SET transcript_id = ?, first_segment = ?, last_segment = ?, start = ?, "
-                    "end = ?, quote = ?, prefix = ?, suffix = ?, status = ?, source_sha256 = ?, "
-                    "transcript_title = ? WHERE id = ? AND quote = ? AND first_segment = ? AND last_segment = ?",
-                    (
-                        new.transcript_id,
-                        new.first,
-                        new.last,
-                        new.start,
-                        new.end,
-                        new.quote,
-                        new.prefix,
-                        new.suffix,
-                        new.status,
-                        new.source_sha256,
-                        new.transcript_title,
-                        old.id,
-                        old.quote,
-                        old.first,
-                        old.last,
-                    ),
-                )
+                _move(db, old, new)
             return True
+
+        return self.write(run)
+
+    def rehome_annotations(
+        self, transcript_id: int, sha256: str, moves: Sequence[tuple[Annotation, Annotation]]
+    ) -> list[Annotation] | None:
+        """Give annotations without a transcript (old) a place in this one
+        (new), in one transaction, if the transcript still has this sha256
+        (None, nothing written, if it changed or is gone). One that another
+        session placed meanwhile is left to it. Returns those written."""
+
+        def run(db: sqlite3.Connection) -> list[Annotation] | None:
+            if _sha_in(db, transcript_id) != sha256:
+                return None
+            return [new for old, new in moves if old.transcript_id is None and _move(db, old, new)]
 
         return self.write(run)
 

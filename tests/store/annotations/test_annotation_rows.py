@@ -198,3 +198,50 @@ def test_reanchor_starts_again_when_the_text_changes_under_it(lib, monkeypatch):
     assert snapshots == ["s2", "s3"]
     got = lib.annotation(a.id)
     assert (got.first, got.source_sha256, got.status) == (7, "s3", "moved")
+
+
+def test_commit_edit_decides_inside_the_transaction(lib):
+    tid, _ = lib.save(tr(LINES), source="/a.srt", sha256="s1")
+    a = A.create(lib, tid, 1, 1, note="x")
+    copy = _ann(tid, aid="c" * 32, note="theirs")
+    seen = []
+
+    def decide(stored):
+        seen.append((stored, lib.db.in_transaction))
+        return replace(stored, note="mine", updated="z", quote="ignored"), copy
+
+    stored, got_copy, restored = lib.commit_edit(a.id, decide, lambda *x: pytest.fail("placed"))
+    assert seen == [(a, True)] and got_copy == copy and not restored
+    assert (lib.annotation(a.id).note, lib.annotation(a.id).quote) == ("mine", a.quote)  # never the anchor
+    assert lib.annotation(copy.id) == copy
+    # deleted meanwhile: what decide returns is put back, placed if the text changed
+    lib.delete_annotation(a.id)
+    lib.save(tr(["New."] + LINES), source="/a.srt", sha256="s2")
+    stored, got_copy, restored = lib.commit_edit(
+        a.id,
+        lambda stored: (replace(a, note="back"), None),
+        lambda ann, info, segments: replace(ann, first=2, last=2, source_sha256=info.sha256),
+    )
+    assert restored and got_copy is None and (stored.first, stored.note) == (2, "back")
+    assert lib.annotation(a.id) == stored
+    # a decide that raises writes nothing
+    before = lib.annotations()
+
+    def boom(stored):
+        raise A.AnnotationError("stop")
+
+    with pytest.raises(A.AnnotationError):
+        lib.commit_edit(a.id, boom, lambda *x: pytest.fail("placed"))
+    assert lib.annotations() == before and not lib.db.in_transaction
+
+
+def test_homeless_and_salvage_on_a_healthy_library(lib):
+    tid, _ = lib.save(tr(LINES), source="/a.srt", sha256="s1")
+    kept = A.create(lib, tid, 2, 2)
+    other, _ = lib.save(tr(LINES, title="Other"), source="/b.srt", sha256="s2")
+    gone = A.create(lib, other, 1, 1)
+    lib.remove(other)
+    assert [a.id for a in lib.homeless_annotations()] == [gone.id]
+    # nothing damaged: salvage reads what a listing reads, in the same order, none lost
+    assert lib.salvage_annotations() == (lib.annotations(), 0)
+    assert [a.id for a in lib.annotations()] == [kept.id, gone.id]
