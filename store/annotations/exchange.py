@@ -1,7 +1,9 @@
 """Annotations out and in: Markdown to paste into notes (with links to each
-moment), JSON in the W3C Web Annotation model, and `import_file`, which
-reads such JSON back (hark's own or another tool's) and places each
-annotation by its quote in this library's transcripts.
+moment), JSON in the W3C Web Annotation model, and `import_annotations`,
+which reads such JSON back (hark's own or another tool's, or one of hark's
+backups) and places each annotation by its quote in this library's
+transcripts. An annotation already here but without a transcript is placed
+again, so orphans come home when their transcript is back.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import json
 import math
 import os
 import re
+import sqlite3
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,9 +22,20 @@ from typing import Any
 from ..library import Library, TranscriptInfo, now_iso
 from ..links import deep_link, seconds_str
 from ..model import ANCHORED, COLORS, DEFAULT_COLOR, MOVED, ORPHANED, STATUSES, Annotation
+from ..names import speaker_name
 from ..text import clean_line, format_time, strip_escapes
 from .anchoring import Text, place
-from .fields import AnnotationError, current_author, hashtags, normalize_tags, tags_beyond_note, url_of
+from .fields import (
+    MAX_NOTE_CHARS,
+    AnnotationError,
+    current_author,
+    hashtags,
+    normalize_tags,
+    tags_beyond_note,
+    too_long,
+    url_of,
+)
+from .homecoming import settle
 from .operations import list_annotations
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -32,19 +46,31 @@ MAX_IMPORT = 1_000_000
 # -- export --------------------------------------------------------------------------
 
 
-def _infos(lib: Library) -> dict[int, TranscriptInfo]:
-    return {i.id: i for i in lib.list()}
+def _infos(lib: Library, anns: list[Annotation]) -> dict[int, TranscriptInfo]:
+    try:
+        return {i.id: i for i in lib.list()}
+    except sqlite3.DatabaseError:  # a damaged library: each transcript's row alone
+        out: dict[int, TranscriptInfo] = {}
+        for tid in {a.transcript_id for a in anns if a.transcript_id is not None}:
+            try:
+                info = lib.info(tid)
+            except sqlite3.DatabaseError:
+                continue
+            if info is not None:
+                out[tid] = info
+        return out
 
 
-def _for_export(lib: Library, transcript_id: int | None) -> list[tuple[Annotation, TranscriptInfo | None]]:
-    """Annotations with their transcripts, in an order that does not depend
-    on the library's ids (by title, then time), so the same annotations
-    export the same from any library; removed transcripts last."""
-    infos = _infos(lib)
-    pairs = [
-        (a, infos.get(a.transcript_id) if a.transcript_id is not None else None)
-        for a in list_annotations(lib, transcript_id)
-    ]
+def for_export(
+    lib: Library, transcript_id: int | None, annotations: list[Annotation] | None = None
+) -> list[tuple[Annotation, TranscriptInfo | None]]:
+    """Annotations (these, or the library's) with their transcripts, in an
+    order that does not depend on the library's ids (by title, then time),
+    so the same annotations export the same from any library; removed
+    transcripts last."""
+    anns = list_annotations(lib, transcript_id) if annotations is None else annotations
+    infos = _infos(lib, anns)
+    pairs = [(a, infos.get(a.transcript_id) if a.transcript_id is not None else None) for a in anns]
 
     def key(p: tuple[Annotation, TranscriptInfo | None]) -> tuple:
         a, info = p
@@ -55,11 +81,35 @@ def _for_export(lib: Library, transcript_id: int | None) -> list[tuple[Annotatio
     return sorted(pairs, key=key)
 
 
-def export_markdown(lib: Library, transcript_id: int | None = None) -> str:
+class Speakers:
+    """The speaker (as named) of each annotation's first segment, reading
+    each transcript's segments once."""
+
+    def __init__(self, lib: Library) -> None:
+        self.lib = lib
+        self._labels: dict[int, list[str | None]] = {}
+
+    def of(self, a: Annotation, info: TranscriptInfo | None) -> str | None:
+        if info is None or a.status == ORPHANED:
+            return None
+        if info.id not in self._labels:
+            try:
+                self._labels[info.id] = [s.speaker for s in self.lib.segments(info.id)]
+            except sqlite3.DatabaseError:  # a damaged library: no speakers, the notes still go out
+                self._labels[info.id] = []
+        labels = self._labels[info.id]
+        span = labels[max(0, a.first) : a.last + 1]
+        label = next((s for s in span if s), None)
+        return speaker_name(label, info.metadata) if label else None
+
+
+def export_markdown(lib: Library, transcript_id: int | None = None, annotations: list[Annotation] | None = None) -> str:
     """Markdown grouped by transcript: each annotation a blockquote of its
     quote ending with its time (a link to the moment where the transcript
-    has a URL), then its note and tags."""
-    pairs = _for_export(lib, transcript_id)
+    has a URL), then its note and tags. annotations: these (salvaged from
+    a damaged library, say) instead of the library's."""
+    pairs = for_export(lib, transcript_id, annotations)
+    speakers = Speakers(lib)
     out = ["# Annotations", ""]
     if not pairs:
         out += ["No annotations.", ""]
@@ -78,6 +128,9 @@ def export_markdown(lib: Library, transcript_id: int | None = None) -> str:
         link = deep_link(url_of(info), a.start, a.end)
         stamp = format_time(a.start)
         stamp = f"[{stamp}]({link})" if link else stamp
+        who = speakers.of(a, info)
+        if who:
+            stamp += f" · {' '.join(who.split())}"
         if a.status == ORPHANED:
             stamp += " · orphaned: not found in the current transcript"
         out.append(f"> {a.quote}")
@@ -141,13 +194,23 @@ def to_w3c(a: Annotation, info: TranscriptInfo | None = None) -> dict[str, Any]:
     return doc
 
 
-def w3c_annotations(lib: Library, transcript_id: int | None = None) -> list[dict[str, Any]]:
-    return [to_w3c(a, info) for a, info in _for_export(lib, transcript_id)]
+def w3c_annotations(
+    lib: Library, transcript_id: int | None = None, annotations: list[Annotation] | None = None
+) -> list[dict[str, Any]]:
+    speakers = Speakers(lib)
+    out = []
+    for a, info in for_export(lib, transcript_id, annotations):
+        doc = to_w3c(a, info)
+        who = speakers.of(a, info)
+        if who:
+            doc["hark"]["speaker"] = who
+        out.append(doc)
+    return out
 
 
-def export_json(lib: Library, transcript_id: int | None = None) -> str:
+def export_json(lib: Library, transcript_id: int | None = None, annotations: list[Annotation] | None = None) -> str:
     """A JSON array of W3C Web Annotations (what import_file reads)."""
-    return json.dumps(w3c_annotations(lib, transcript_id), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(w3c_annotations(lib, transcript_id, annotations), ensure_ascii=False, indent=2) + "\n"
 
 
 # -- import --------------------------------------------------------------------------
@@ -197,6 +260,20 @@ def _parse_frag(value: str) -> tuple[float, float] | None:
     return start, max(start, end)
 
 
+class _TooLarge(Exception):
+    """An annotation in an import file too large to keep (see MAX_NOTE_CHARS)."""
+
+    def __init__(self, quote: str, why: str) -> None:
+        super().__init__(why)
+        self.quote = quote
+        self.why = why
+
+    def line(self) -> str:
+        q = clean_line(self.quote[:200])
+        q = q if len(q) <= 40 else q[:39] + "…"
+        return f"skipped the annotation on “{q}”: {self.why}"
+
+
 @dataclass
 class _Incoming:
     ann: Annotation
@@ -224,6 +301,8 @@ def _read_one(doc: Any) -> _Incoming | None:
                 prefix, suffix = strip_escapes(_str(sel.get("prefix"))), strip_escapes(_str(sel.get("suffix")))
             elif sel.get("type") == "FragmentSelector" and times is None:
                 times = _parse_frag(_str(sel.get("value")))
+    if len(exact) > MAX_NOTE_CHARS:
+        raise _TooLarge(exact, too_long("its quote has", len(exact)))
     quote = clean_line(exact)
     if not quote:
         return None
@@ -244,7 +323,12 @@ def _read_one(doc: Any) -> _Incoming | None:
             tags.append(value)
         else:
             notes.append(value)
-    note = strip_escapes("\n\n".join(notes))
+    note = "\n\n".join(notes)
+    if len(note) > MAX_NOTE_CHARS:
+        raise _TooLarge(quote, too_long("its note has", len(note)))
+    if sum(len(t) for t in tags) > MAX_NOTE_CHARS:
+        raise _TooLarge(quote, too_long("its tags have", sum(len(t) for t in tags)))
+    note = strip_escapes(note)
     # The id: hark's own, else the annotation's urn:uuid, else one derived
     # from the content (so importing the same file twice adds nothing).
     aid = _str(hark.get("id"))
@@ -344,15 +428,35 @@ class _Transcripts:
         return None
 
 
+@dataclass
+class ImportSummary:
+    """What import_annotations did.
+
+    counts: imported, updated, unchanged, skipped (no quote), too_large,
+    came_back and still_orphaned (annotations already here, without a
+    transcript: placed again, or still without one), and of the imported:
+    anchored, moved, orphaned. came_back: transcript title -> how many came
+    back to it. problems: one line for each annotation skipped as too large."""
+
+    counts: dict[str, int]
+    came_back: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
 def import_file(lib: Library, path: str | os.PathLike) -> dict[str, int]:
+    """import_annotations' counts."""
+    return import_annotations(lib, path).counts
+
+
+def import_annotations(lib: Library, path: str | os.PathLike) -> ImportSummary:
     """Import annotations from a JSON export (W3C Web Annotations), placing
     each by its quote in the matching transcript of this library (matched by
     source sha256, then title). An annotation already here (same id) is
     left alone unless the file's copy was edited later (its note, tags and
-    colour are then taken). One that finds no place is kept, orphaned.
-
-    Returns counts: imported, updated, unchanged, skipped (no quote), and
-    of the imported: anchored, moved, orphaned."""
+    colour are then taken), or it has no transcript (it is placed again, so
+    it comes home if its transcript is here now). One that finds no place is
+    kept, orphaned. One whose note is over MAX_NOTE_CHARS is skipped with a
+    line; the rest go in."""
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -367,11 +471,25 @@ def import_file(lib: Library, path: str | os.PathLike) -> dict[str, int]:
     items = _items(doc)
     if len(items) > MAX_IMPORT:
         raise AnnotationError(f"{p} holds too many annotations ({len(items)})")
-    counts = {"imported": 0, "updated": 0, "unchanged": 0, "skipped": 0} | dict.fromkeys(STATUSES, 0)
+    counts = {
+        "imported": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "too_large": 0,
+        "came_back": 0,
+        "still_orphaned": 0,
+    } | dict.fromkeys(STATUSES, 0)
+    summary = ImportSummary(counts)
     incoming: dict[str, _Incoming] = {}
     try:
         for d in items:
-            inc = _read_one(d)
+            try:
+                inc = _read_one(d)
+            except _TooLarge as e:
+                counts["too_large"] += 1
+                summary.problems.append(e.line())
+                continue
             if inc is None:
                 counts["skipped"] += 1
             else:
@@ -379,9 +497,9 @@ def import_file(lib: Library, path: str | os.PathLike) -> dict[str, int]:
     except RecursionError:
         raise AnnotationError(f"{p} is too deeply nested to read") from None
     if not incoming:
-        return counts
+        return summary
     have = {a.id: a for a in list_annotations(lib)}
-    # Place the new ones outside the write lock.
+    # Place the new ones, and those here without a transcript, outside the write lock.
     lib_t = _Transcripts(lib)
     placed: dict[str, Annotation] = {}
     for aid, inc in incoming.items():
@@ -397,6 +515,8 @@ def import_file(lib: Library, path: str | os.PathLike) -> dict[str, int]:
         if how == "place" and inc.recorded in (ANCHORED, MOVED):
             ann = replace(ann, status=inc.recorded)
         placed[aid] = ann
+    homeless = {aid for aid in incoming if aid in have and have[aid].transcript_id is None}
+    homes = _homes(lib_t, [(have[aid], incoming[aid].source) for aid in homeless])
 
     def decide(known: dict[str, str], transcripts: set[int]) -> tuple[list[Annotation], list[Annotation]]:
         """Inside the write lock: what to overwrite and what to add."""
@@ -416,9 +536,33 @@ def import_file(lib: Library, path: str | os.PathLike) -> dict[str, int]:
         return edits, new
 
     edits, new = lib.merge_annotations(decide)
+    back: list[Annotation] = []
+    for info, moves in homes:
+        back += settle(lib, info, moves) or []
+    for a in back:
+        summary.came_back[a.transcript_title] = summary.came_back.get(a.transcript_title, 0) + 1
     counts["updated"] += len(edits)
     counts["imported"] += len(new)
-    counts["unchanged"] += len(incoming) - len(edits) - len(new)
+    counts["came_back"] = len(back)
+    counts["still_orphaned"] = len(homeless) - len(back)
+    counts["unchanged"] += len(incoming) - len(edits) - len(new) - len(homeless - {a.id for a in edits})
     for a in new:
         counts[a.status] += 1
-    return counts
+    return summary
+
+
+def _homes(
+    lib_t: _Transcripts, homeless: list[tuple[Annotation, str]]
+) -> list[tuple[TranscriptInfo, list[tuple[Annotation, Annotation]]]]:
+    """Annotations here without a transcript (with the URL their import
+    file names), placed in the transcript they match now, if any (by
+    sha256, title, URL; the quote must be found there)."""
+    found: dict[int, tuple[TranscriptInfo, list[tuple[Annotation, Annotation]]]] = {}
+    for a, source in homeless:
+        info = lib_t.match(_Incoming(a, source, ""))
+        if info is None:
+            continue
+        new, _ = place(a, lib_t.text(info.id), info)
+        if new.status != ORPHANED:
+            found.setdefault(info.id, (info, []))[1].append((a, new))
+    return list(found.values())

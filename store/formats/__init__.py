@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model import Transcript
+from ..names import is_placeholder, keep_placeholder, scrub_metadata
 from ..reflow import DEFAULT_WPM
 from ._lists import list_reason
 
@@ -188,6 +189,11 @@ def parse(text: str, fmt: str | None = None, options: Options | None = None) -> 
     t = f.parse(text, options)
     if not t.format:
         t.format = f.name
+    # "Unknown", "N/A", "" name nobody: not a title, not a speaker, not an author.
+    scrub_metadata(t.metadata)
+    if is_placeholder(t.title):
+        keep_placeholder(t.metadata, "title", t.title)
+        t.title = options.name
     t.finish()
     if not t.segments:
         raise ParseError(f"no transcript text found (read as {f.name})")
@@ -234,13 +240,17 @@ def repair_note(t: Transcript) -> str | None:
 
 
 _NAME_SUFFIX = re.compile(r"\.(?:podcast|transcript|captions?|subtitles?|subs|[a-z]{2}(?:[-_][A-Za-z]{2})?)$")
+# yt-dlp's default name, "%(title)s [%(id)s].%(ext)s": the video's title, then its id.
+_VIDEO_ID = re.compile(r"\s*\[[A-Za-z0-9_-]{11}\]$")
 
 
 def title_from_name(stem: str) -> str:
     """A title from a file name: 'episode-maps.podcast' -> 'episode-maps',
     'talk.en' -> 'talk' (a second extension says what the file is, not
-    what it is about)."""
-    return _NAME_SUFFIX.sub("", stem) or stem
+    what it is about), 'My Talk [dQw4w9WgXcQ].en' -> 'My Talk' (yt-dlp
+    names a download by the video's title and id)."""
+    name = _NAME_SUFFIX.sub("", stem) or stem
+    return _VIDEO_ID.sub("", name) or name
 
 
 def parse_file(path, *, fmt: str | None = None, wpm: float = DEFAULT_WPM) -> Transcript:

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ..model import ESTIMATED, EXACT, Chapter, Segment, Transcript
+from ..names import choose_title, is_placeholder, keep_placeholder
 from ..reflow import kind_of
 from ..text import clean_line, one_line, parse_time, strip_tags
 from . import Format, Options, ParseError
@@ -381,6 +382,23 @@ def _parse_prose(
     return segs, chapters, first_h1
 
 
+# Headings that name a part of any document, not this one.
+_SECTION_WORDS = frozenset(
+    {"text", "transcript", "transcription", "notes", "summary", "contents", "intro", "introduction", "captions"}
+)
+
+
+def _lead_heading(lines: list[str]) -> str | None:
+    """The heading the body opens with, at any level (unless it names only
+    a part: "Transcript", "Notes")."""
+    for line in lines:
+        if line.strip():
+            h = _HEADING.match(line)
+            title = _heading_title(h.group(2)) if h else None
+            return None if title is None or title.casefold().strip(" :") in _SECTION_WORDS else title
+    return None
+
+
 def parse(text: str, options: Options) -> Transcript:
     raw, delim, body = split_front_matter(text)
     title: str | None = None
@@ -406,8 +424,12 @@ def parse(text: str, options: Options) -> Transcript:
         raise ParseError("no transcript text")
     # A heading after the last segment still marks the end of the text.
     chapters = [Chapter(c.title, min(c.segment, len(segs) - 1)) for c in chapters]
+    if title and is_placeholder(title):
+        keep_placeholder(meta, "title", title)
     t = Transcript(
-        title=title or h1 or options.name,
+        # The front matter's title, the first top heading, a "Title:" line,
+        # a heading the text opens with; only then the file's name.
+        title=choose_title(title, h1, meta.get("title"), _lead_heading(lines), fallback=options.name),
         format="markdown",
         segments=segs,
         metadata=meta,

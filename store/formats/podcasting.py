@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from ..model import ESTIMATED, Segment, Transcript
+from ..names import choose_title, title_in
 from ..reflow import Word, estimate_times, kind_of, words_to_segments
 from ..text import clean_line, parse_time, words
 from . import Format, Options, ParseError
@@ -86,8 +87,7 @@ def parse_json(text: str, options: Options) -> Transcript:
     for key, value in data.items():
         if key != "segments" and is_scalar(value):
             t.metadata[key] = value
-    if isinstance(data.get("title"), str) and clean_line(data["title"]):
-        t.title = clean_line(data["title"])
+    t.title = choose_title(title_in(data, data.get("metadata")), fallback=options.name)
     if t.speakers:
         t.metadata["speakers"] = t.speakers
     return t
@@ -130,6 +130,8 @@ class _Reader(HTMLParser):
         self.items: list[tuple[str | None, float | None, str]] = []
         self.aside: list[str] = []
         self.title = ""
+        self.heading = ""  # the first <h1> outside a paragraph: a title when <title> is missing
+        self.in_heading = False
         self.speaker: str | None = None
         self.time: float | None = None  # from the last <time>, for the next <p>
         self.in_p = False
@@ -194,6 +196,7 @@ class _Reader(HTMLParser):
             self.in_p = True
         elif tag in self.BREAKS:
             self._break()
+            self.in_heading = tag == "h1" and not self.in_p and not self.heading
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.BREAKS:
@@ -219,6 +222,9 @@ class _Reader(HTMLParser):
                 self._end_inner()
             self._end_p()
         elif tag in self.BREAKS and tag != "br":
+            if tag == "h1" and self.in_heading:
+                self.heading = clean_line(_fold("".join(self.other)))
+                self.in_heading = False
             self._break()
 
     def handle_data(self, data: str) -> None:
@@ -248,7 +254,7 @@ def parse_html(text: str, options: Options) -> Transcript:
         raise ParseError(f"unreadable HTML: {e}") from None
     if not reader.items:
         raise ParseError("no <p> paragraphs of transcript in this HTML")
-    t = Transcript(title=reader.title or options.name, format="podcast-html")
+    t = Transcript(title=choose_title(reader.title, reader.heading, fallback=options.name), format="podcast-html")
     if reader.title:
         t.metadata["title"] = reader.title
     t.set_aside = reader.aside

@@ -19,6 +19,7 @@ import statistics
 from typing import Any
 
 from ..model import ESTIMATED, Chapter, Segment, Transcript
+from ..names import choose_title, title_in
 from ..reflow import Word, estimate_times, join_words, kind_of, split_untimed, words_to_segments
 from ..text import clean_line, parse_time, words
 from . import Format, Options, ParseError
@@ -84,6 +85,13 @@ def _estimated(t: Transcript, text: str, options: Options, speaker: str | None =
     """Only a transcript string, no times: sentences at a speaking rate."""
     t.segments = estimate_times(split_untimed(text), wpm=options.wpm, speaker=speaker)
     t.timing = ESTIMATED
+
+
+def _title(t: Transcript, data: Any, options: Options) -> None:
+    """A title the JSON carries (at the top, or in its metadata / info), before the file's name."""
+    if isinstance(data, dict):
+        found = title_in(data, data.get("metadata"), data.get("info"), data.get("meta"))
+        t.title = choose_title(found, fallback=options.name)
 
 
 def _speakers_meta(t: Transcript) -> None:
@@ -236,6 +244,7 @@ def parse_whisper(text: str, options: Options) -> Transcript:
     model = top.get("model")
     if isinstance(model, str) and model:
         t.metadata["model"] = model
+    _title(t, data, options)
     _speakers_meta(t)
     return t
 
@@ -309,6 +318,7 @@ def parse_whisper_cpp(text: str, options: Options) -> Transcript:
         t.metadata["language"] = lang
     if params.get("translate") is True:
         t.metadata["translated"] = True
+    _title(t, data, options)
     _speakers_meta(t)
     return t
 
@@ -420,6 +430,7 @@ def parse_deepgram(text: str, options: Options) -> Transcript:
     summary = _dict(results.get("summary")).get("short")
     if isinstance(summary, str) and summary:
         t.metadata["summary"] = summary
+    _title(t, data, options)
     _speakers_meta(t)
     return t
 
@@ -497,6 +508,7 @@ def parse_assemblyai(text: str, options: Options) -> Transcript:
     for src in ("speech_model", "summary"):
         if isinstance(data.get(src), str) and data[src]:
             t.metadata["model" if src == "speech_model" else src] = data[src]
+    _title(t, data, options)
     _speakers_meta(t)
     return t
 
@@ -607,6 +619,7 @@ def parse_aws(text: str, options: Options) -> Transcript:
     lang = results.get("language_code") or data.get("languageCode")
     if isinstance(lang, str) and lang:
         t.metadata["language"] = lang
+    _title(t, data, options)
     _speakers_meta(t)
     return t
 

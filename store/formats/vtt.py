@@ -41,6 +41,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Segment, Transcript
+from ..names import choose_title
 from ..reflow import kind_of
 from ..text import clean_line, one_line, strip_tags
 from . import Format, Options, ParseError, guarded, safe_detect
@@ -49,6 +50,7 @@ from .srt import HEAD, cue_text
 
 _HEADER = re.compile(r"^\s*WEBVTT(?=$|[\s\-:])(?P<text>.*)$")
 _KEY = re.compile(r"^(?P<key>[A-Za-z][\w\-]{0,40})\s*:\s*(?P<value>.*)$")
+_REMARK = re.compile(r"^[(\[{<].*[)\]}>]$")  # "WEBVTT (a remark)": not a title
 _NOTE = re.compile(r"^\s*NOTE(?:\s+(?P<text>.*))?$")
 _BLOCK = re.compile(r"^\s*(?:STYLE|REGION)\s*$")
 _NUMBER = re.compile(r"^\s*[0-9]{1,9}\s*$")
@@ -91,7 +93,7 @@ def _read(text: str) -> _File:
         head = m.group("text").strip()
         if head:
             f.set_aside.append(head)
-            f.meta["header"] = head.lstrip("-–— \t").strip() or head
+            f.meta["header"] = head.lstrip("-–—: \t").strip() or head
         i += 1
         in_style = False
         # Header lines run to the first blank line (or the first cue).
@@ -224,6 +226,18 @@ def _voices(raw: str) -> list[tuple[str | None, str]]:
     return out
 
 
+def _header_title(header: object) -> str | None:
+    """The text after WEBVTT as a title ("WEBVTT - Crumb and Crust, episode
+    12"; "WEBVTT Title: ..."), unless it is a remark in brackets or another
+    "Key: value"."""
+    if not isinstance(header, str) or _REMARK.match(header):
+        return None
+    km = _KEY.match(header)
+    if km:
+        return km.group("value") if km.group("key").lower() == "title" else None
+    return header
+
+
 @guarded
 def parse(text: str, options: Options) -> Transcript:
     f = _read(text)
@@ -255,7 +269,7 @@ def parse(text: str, options: Options) -> Transcript:
         meta["rolling_captions"] = True
     if repaired:
         meta["timing_lines_repaired"] = repaired
-    title = clean_line(str(meta.get("title", ""))) or options.name
+    title = choose_title(str(meta.get("title", "")), _header_title(meta.get("header")), fallback=options.name)
     return Transcript(title=title, format="vtt", segments=segs, metadata=meta, set_aside=f.set_aside)
 
 

@@ -21,6 +21,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..model import Segment, Transcript
+from ..names import choose_title, title_in
 from ..reflow import kind_of
 from ..text import clean_line, parse_time
 from . import Format, Options, ParseError
@@ -202,8 +203,7 @@ def parse_sbv(text: str, options: Options) -> Transcript:
     if repaired:
         meta["timing_lines_repaired"] = repaired
     t.metadata.update(meta)
-    if meta.get("title"):
-        t.title = meta["title"]
+    t.title = choose_title(meta.get("title"), fallback=options.name)
     return t
 
 
@@ -297,7 +297,7 @@ def parse_json3(text: str, options: Options) -> Transcript:
     data = load_json(text)
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise ParseError("not a YouTube json3 file: no 'events' list")
-    t = Transcript(title=options.name, format="youtube-json3")
+    t = Transcript(title=choose_title(title_in(data), fallback=options.name), format="youtube-json3")
     for ev in data["events"]:
         if not isinstance(ev, dict) or not isinstance(ev.get("segs"), list):
             continue  # window/style events carry no text

@@ -10,7 +10,8 @@ Passages
     an ordinary phrase. The first TAIL words after a passage are indexed in
     its `tail` field, at positions that continue its text, so a phrase that
     starts at the end of one passage and runs into the next is found too --
-    once, in the passage where it starts. A hit is mapped back to the
+    once, in the passage where it starts (a longer one is checked on
+    through the passages after it: plan.said). A hit is mapped back to the
     segment where the match starts (and its time) by re-reading the
     passage's segments from the library (hits.py).
 
@@ -55,6 +56,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..names import names_stamp, own_title, speaker_words, with_names
 from ..reflow import ends_sentence
 from .analysis import COMMON, NO_NEIGHBOUR, common_numbers, pair, terms
 
@@ -62,9 +64,10 @@ if TYPE_CHECKING:
     from ..library import Library, StoredTranscript
 
 # The version of what an index holds and how its files are written: bump it
-# when documents, fields or whoosh/fileformat.py change. An index of
-# another version is not read: it is rebuilt, with one line.
-SCHEMA_VERSION = 5
+# when documents, fields, analysis or whoosh/fileformat.py change. An index
+# of another version is not read: it is rebuilt, with one line.
+# 6: ß folds to ss, CJK text indexed as pairs of characters.
+SCHEMA_VERSION = 6
 PASSAGE_MIN = 40  # words: a sentence end past this closes a passage
 PASSAGE_MAX = 80  # words: a passage closes at this length in any case
 TAIL = 12  # words of the next passage indexed in the tail field
@@ -135,10 +138,10 @@ def passages(seg_terms: list[list[str]], speakers: list[str | None], texts: list
     return out
 
 
-def fingerprint(sha256: str, updated: str, segments: int, notes: str | None = None) -> str:
-    """A transcript's state as the index needs it: its content, and the
-    stamp of its annotations with notes or tags."""
-    return f"{sha256}|{updated}|{segments}" + (f"|{notes}" if notes else "")
+def fingerprint(sha256: str, updated: str, segments: int, notes: str | None = None, names: str | None = None) -> str:
+    """A transcript's state as the index needs it: its content, the stamp
+    of its annotations with notes or tags, and of the user's names."""
+    return f"{sha256}|{updated}|{segments}" + (f"|{notes}" if notes else "") + (f"|names:{names}" if names else "")
 
 
 def neighbour_marks(seq: list[str], numbers: dict[str, int]) -> bytes:
@@ -174,10 +177,11 @@ def transcript_docs(
     # even one whose note is only spaces: else the two never agree.
     stamp = note_stamps(lib, info.id).get(info.id) if lib is not None else None
     meta = info.metadata or {}
-    title = terms(info.title)
+    # The user's title and the file's own, the labels and the user's names: either finds it.
+    title = terms(" ; ".join(dict.fromkeys([info.title, own_title(info.title, meta)])))
     tags = terms(" ; ".join(_listish(meta.get("tags"))))
     names = _listish(meta.get("speakers")) + _listish(meta.get("speaker"))
-    default_speaker = terms(" ; ".join(dict.fromkeys(names)))
+    default_speaker = terms(" ; ".join(with_names(dict.fromkeys(names), meta)))
     fmt = info.format.lower()
     numbers = common_numbers(common)
     cuts = passages(seg_terms, speakers, texts)
@@ -214,7 +218,7 @@ def transcript_docs(
                 doc["tailpair"] = (None, pairs[len(head) :])
         if title:
             doc["title"] = (0, title)
-        speaker_terms = terms(spk) if spk else default_speaker
+        speaker_terms = terms(speaker_words(spk, meta)) if spk else default_speaker
         if speaker_terms:
             doc["speaker"] = (0, speaker_terms)
         here = [a for a in spots if first <= a.first <= last]
@@ -228,7 +232,7 @@ def transcript_docs(
         "kind": "t",
         "tid": tid,
         "meta": {
-            "fp": fingerprint(info.sha256, info.updated, info.segment_count, stamp),
+            "fp": fingerprint(info.sha256, info.updated, info.segment_count, stamp, names_stamp(meta)),
             "passages": len(cuts),
             "segments": len(segs),
         },
@@ -237,8 +241,11 @@ def transcript_docs(
 
 def library_manifest(lib: Library) -> dict[int, str]:
     """tid -> fingerprint of what the library holds now."""
-    stamps = note_stamps(lib)
-    return {tid: fingerprint(sha, updated, n, stamps.get(tid)) for tid, sha, updated, n in lib.index_manifest()}
+    stamps, named = note_stamps(lib), lib.name_stamps()
+    return {
+        tid: fingerprint(sha, updated, n, stamps.get(tid), named.get(tid))
+        for tid, sha, updated, n in lib.index_manifest()
+    }
 
 
 def digest(manifest: dict[int, str]) -> str:

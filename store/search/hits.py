@@ -53,6 +53,7 @@ class Hit:
             "text": self.text,
             "snippet": self.marked(),
             "score": round(self.score, 4),
+            "speaker": self.speaker,
         }
 
 
@@ -61,12 +62,25 @@ class SearchResult:
     query: str
     total: int  # matching passages (one hit each)
     hits: list[Hit] = field(default_factory=list)
-    note: str | None = None  # e.g. "unbalanced quote: searched as plain words"
+    # How the query was read, when not as typed: a malformed query searched
+    # as plain words, a cut (query length, a phrase's words, a prefix to its
+    # most frequent words), `~3` read as `~2`, the word being typed as a prefix.
+    notes: list[str] = field(default_factory=list)
     suggestion: str | None = None  # "did you mean", when nothing was found
     partial: bool = False  # a time limit cut the search short (type-ahead)
 
+    @property
+    def note(self) -> str | None:
+        """The notes in one line (None: the query was read as typed)."""
+        return "; ".join(self.notes) or None
+
     def to_json(self) -> dict[str, Any]:
-        return {"query": self.query, "total": self.total, "hits": [h.to_json() for h in self.hits]}
+        return {
+            "query": self.query,
+            "total": self.total,
+            "notes": list(self.notes),
+            "hits": [h.to_json() for h in self.hits],
+        }
 
 
 EXTRA_SEGMENTS = 6  # segments read after a passage: a phrase's run-on and the snippet's context
@@ -134,6 +148,12 @@ def _build_hit(
         for s, _k in own_phrases:
             seg = where[s][0]
             score[seg] = score.get(seg, 0) + 10
+        # The query's plain words said side by side: the hit is where they are.
+        together, _ = _occurrences(toks, set(), plan.together)
+        for s, _k in together:
+            if s < own_count:
+                seg = where[s][0]
+                score[seg] = score.get(seg, 0) + 5
         for i in singles:
             if i < own_count:
                 seg = where[i][0]
@@ -254,7 +274,8 @@ def _crop(snippet: str, marks: list[tuple[int, int]]) -> tuple[str, list[tuple[i
     pre = "…" if start else ""
     post = "…" if end < len(snippet) else ""
     shift = len(pre) - start
-    out = [(a + shift, b + shift) for a, b in marks if a >= start and b <= end]
+    # A mark longer than the snippet (a long phrase) is shown as far as it goes.
+    out = [(max(a, start) + shift, min(b, end) + shift) for a, b in marks if b > start and a < end]
     return pre + snippet[start:end] + post, out
 
 
@@ -269,13 +290,15 @@ def hits_for(lib: Library, plan: Plan, wanted: list[tuple[int, int, int, float]]
         return out
     infos = lib.titles(sorted({w[0] for w in wanted}))
     # One read for every hit's segments (and a few after each, for
-    # phrases that run on and for context).
-    rows = lib.segment_rows([(tid, first, last + EXTRA_SEGMENTS) for tid, first, last, _score in wanted])
+    # phrases that run on -- as many as a phrase has words, for one-word
+    # segments -- and for context).
+    extra = EXTRA_SEGMENTS + max((len(p) for p in plan.phrases), default=0)
+    rows = lib.segment_rows([(tid, first, last + extra) for tid, first, last, _score in wanted])
     spots: dict[int, list[NoteSpot]] = {}
     for tid, first, last, score in wanted:
         if tid not in infos:
             continue
-        seg_rows = [r for r in rows.get(tid, ()) if first <= r[0] <= last + EXTRA_SEGMENTS]
+        seg_rows = [r for r in rows.get(tid, ()) if first <= r[0] <= last + extra]
         title, timing = infos[tid]
         built = None if (plan.note_terms or plan.note_phrases) else _build_hit(plan, seg_rows, first, last)
         if built is None:
@@ -310,4 +333,8 @@ def hits_for(lib: Library, plan: Plan, wanted: list[tuple[int, int, int, float]]
                 text_marks=text_marks,
             )
         )
+    # The speaker as the user named it (the file's label otherwise).
+    named = lib.speaker_names_of(h.transcript_id for h in out if h.speaker)
+    for h in out:
+        h.speaker = named.get(h.transcript_id, {}).get(h.speaker or "", h.speaker)
     return out
