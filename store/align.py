@@ -31,7 +31,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from .copies import norm
@@ -113,6 +113,9 @@ class Shared:
 
     matched: int
     shorter_words: int
+    # the first of the two copies given is the shorter (or as long): which
+    # way round they were given, not part of the figure
+    first_is_shorter: bool = field(default=True, compare=False)
 
     @property
     def share(self) -> float:
@@ -479,7 +482,33 @@ def shared_words(a: Sequence[Segment], b: Sequence[Segment]) -> Shared:
     ta = _Tokens(a, vocab)
     tb = _Tokens(b, vocab)
     pairs = match_words(ta.ids, tb.ids)
-    return Shared(len(pairs), min(len(ta.ids), len(tb.ids)))
+    return Shared(len(pairs), min(len(ta.ids), len(tb.ids)), len(ta.ids) <= len(tb.ids))
 
 
-__all__ = ["Alignment", "Shared", "align", "match_words", "shared_words"]
+def counterparts(a: Sequence[Segment], b: Sequence[Segment]) -> list[int] | None:
+    """For each segment of copy a, the segment of copy b that says the same
+    words: where b says a's first matched word. A segment none of whose
+    words are matched (text only a has) takes the counterpart of the last
+    matched segment before it (of the first one, at the start). None when
+    the copies share no words. Used to jump between copies at one moment."""
+    vocab: dict[str, int] = {}
+    ta = _Tokens(a, vocab)
+    tb = _Tokens(b, vocab)
+    pairs = match_words(ta.ids, tb.ids)
+    if not pairs:
+        return None
+    found: list[int | None] = [None] * len(a)
+    for i, j in pairs:
+        k = ta.seg[ta.at[i]]
+        if found[k] is None:
+            found[k] = tb.seg[tb.at[j]]
+    first = next(x for x in found if x is not None)
+    out: list[int] = []
+    last = first
+    for x in found:
+        last = x if x is not None else last
+        out.append(last)
+    return out
+
+
+__all__ = ["Alignment", "Shared", "align", "counterparts", "match_words", "shared_words"]

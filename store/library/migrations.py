@@ -69,6 +69,26 @@ MIGRATIONS: list[str] = [
     CREATE INDEX annotations_transcript ON annotations(transcript_id, start);
     CREATE INDEX annotations_sha ON annotations(source_sha256);
     """,
+    # The same talk twice (store/same_talk.py): each transcript's fingerprint
+    # (store/copies.py; NULL until computed, so an upgraded library is
+    # back-filled by the next import or list), the pairs found to be the
+    # same talk (kept both ways round, so one id finds its copies by the
+    # key), and times carried from a copy: timing 'aligned', where they came
+    # from, and per segment whether its start was matched (1) or is still
+    # estimated (0).
+    """
+    ALTER TABLE transcripts ADD COLUMN fingerprint BLOB;
+    ALTER TABLE transcripts ADD COLUMN aligned_from INTEGER REFERENCES transcripts(id) ON DELETE SET NULL;
+    ALTER TABLE segments ADD COLUMN aligned INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX transcripts_aligned_from ON transcripts(aligned_from);
+    CREATE TABLE copies (
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        other_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        share REAL NOT NULL,
+        PRIMARY KEY (transcript_id, other_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX copies_other ON copies(other_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

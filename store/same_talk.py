@@ -1,0 +1,322 @@
+"""The same talk twice, in the library: copies found on import, and exact
+times carried from one copy onto an untimed one.
+
+`hark.store.copies` makes fingerprints and compares them, `hark.store.align`
+matches two copies word by word; this module decides what the library keeps
+(its SQL is in hark.store.library.copy_rows):
+
+- on import, `CopyFinder.saved` fingerprints each new or changed transcript,
+  looks it up among the library's kept fingerprints (one CopyIndex per
+  import run), keeps the pairs whose exact share of words in order
+  (`align.shared_words`) is at least `copies.SAME_TALK_SHARE`, and says so,
+  suggesting `hark align` when one copy has exact times and the other not;
+- `align_copy` gives a transcript the times of a copy: timing "aligned",
+  `aligned_from`, a per-segment flag for the starts that were matched, and
+  its annotations re-anchored (their times follow the segments);
+- re-importing an aligned copy aligns it again from the same source, and
+  re-importing a source aligns again the copies that took its times;
+- `backfill` fingerprints what an upgraded library (or an interrupted
+  import) left without one, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .align import Alignment, align, counterparts, shared_words
+from .annotations import reanchor
+from .copies import MIN_WORDS, SAME_TALK_SHARE, VERSION, CopyIndex, fingerprint
+from .library import Library
+from .model import ESTIMATED, EXACT, Segment, Transcript
+
+ALIGNED = "aligned"
+# Candidates checked word by word for one new transcript: the fingerprint
+# ranks them, and a talk has few copies.
+MAX_CANDIDATES = 5
+# Attempts at writing an alignment when a transcript changes meanwhile.
+_ATTEMPTS = 3
+
+
+class CopyError(Exception):
+    """Why an alignment was refused, in one line."""
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage, rounded down (99.6% is not 100%)."""
+    return f"{int(share * 100 + 1e-9)}%"
+
+
+def summary(a: Alignment) -> str:
+    """'aligned 48 segments, 1,116 of 1,207 words matched' (and how many
+    segments, if any, keep estimated times)."""
+    n = len(a.times)
+    done = f"{n:,}" if a.segments_aligned == n else f"{a.segments_aligned:,} of {n:,}"
+    return f"aligned {done} segments, {a.words_matched:,} of {a.words_total:,} words matched"
+
+
+@dataclass(frozen=True)
+class SameTalk:
+    """A transcript just imported is the same talk as one already there.
+
+    share: of the shorter one's words (`shorter`), found in order in the
+    other; align: (untimed, timed) when `hark align untimed --from timed`
+    would give the untimed one exact times."""
+
+    tid: int
+    other: int
+    share: float
+    shorter: int
+    align: tuple[int, int] | None = None
+
+    def message(self) -> str:
+        whose = "its" if self.shorter == self.tid else f"{self.shorter}'s"
+        text = f"{self.tid} is the same talk as {self.other} ({percent(self.share)} of {whose} words)"
+        if self.align is not None:
+            untimed, timed = self.align
+            text += f": hark align {untimed} --from {timed} gives it {timed}'s times"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.tid, "other": self.other, "share": round(self.share, 4)}
+        if self.align is not None:
+            out["suggest"] = f"hark align {self.align[0]} --from {self.align[1]}"
+        return out
+
+
+@dataclass(frozen=True)
+class Realigned:
+    """A copy aligned again because it or its source was re-imported;
+    alignment None when it could not be (why says why)."""
+
+    tid: int
+    source: int
+    alignment: Alignment | None
+    why: str = ""
+
+    def message(self) -> str:
+        if self.alignment is None:
+            return f"{self.tid} was not aligned again from {self.source}: {self.why}"
+        return f"re-aligned {self.tid} from {self.source}: {summary(self.alignment)}"
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.tid, "from": self.source}
+        if self.alignment is None:
+            out["error"] = self.why
+        else:
+            out.update(self.alignment.to_json())
+        return out
+
+
+# -- finding copies ------------------------------------------------------------
+
+
+def _confirmed(
+    lib: Library, tid: int, segments: list[Segment], candidates: Iterable[int]
+) -> list[tuple[int, float, int]]:
+    """(other, exact share, id of the shorter) for the candidates that really
+    are the same talk, counted word by word."""
+    out = []
+    for other in candidates:
+        other_segments = lib.segments(other)
+        shared = shared_words(segments, other_segments)
+        if shared.shorter_words >= MIN_WORDS and shared.share >= SAME_TALK_SHARE:
+            out.append((other, round(shared.share, 4), tid if shared.first_is_shorter else other))
+    return out
+
+
+def backfill(lib: Library, *, exclude: Iterable[int] = (), progress: Callable[[int], None] | None = None) -> int:
+    """Fingerprint the transcripts that have none yet (or one of an older
+    version) and keep the copies found among the library; how many were
+    done. progress(n) is told how many there are before a long one."""
+    skip = set(exclude)
+    missing = [tid for tid in lib.fingerprints_missing(VERSION) if tid not in skip]
+    if not missing or lib.read_only:
+        return 0
+    if progress is not None:
+        progress(len(missing))
+    index = CopyIndex(lib.kept_fingerprints(VERSION))
+    prints: list[tuple[int, bytes]] = []
+    pairs: list[tuple[int, int, float]] = []
+    for tid in missing:
+        segments = lib.segments(tid)
+        fp = fingerprint(segments)
+        candidates = [other for other, _ in index.find(fp, exclude=tid)[:MAX_CANDIDATES]]
+        pairs += [(tid, other, share) for other, share, _ in _confirmed(lib, tid, segments, candidates)]
+        index.add(tid, fp)
+        prints.append((tid, fp))
+    lib.keep_fingerprints(prints, pairs)
+    return len(missing)
+
+
+class CopyFinder:
+    """Finds copies during one import run: the library's fingerprints are
+    loaded once, at the first transcript that changes, and each saved
+    transcript is added, so two copies imported together find each other."""
+
+    def __init__(self, lib: Library) -> None:
+        self.lib = lib
+        self._index: CopyIndex | None = None
+
+    def _loaded(self, tid: int) -> CopyIndex:
+        if self._index is None:
+            # the transcript just saved is fingerprinted by saved(), not here
+            backfill(self.lib, exclude=[tid])
+            self._index = CopyIndex(self.lib.kept_fingerprints(VERSION))
+        return self._index
+
+    def fingerprint(self, t: Transcript) -> bytes:
+        """The fingerprint to save with t (Library.save keeps it)."""
+        return fingerprint(t.segments)
+
+    def saved(
+        self, tid: int, t: Transcript, what: str, sha256: str, fp: bytes
+    ) -> tuple[list[SameTalk], list[Realigned]]:
+        """After `t` was saved as transcript tid ('imported' or 'updated')
+        with fingerprint fp: find and keep its copies; on an update, align
+        again what was aligned. What to tell the user comes back."""
+        lib = self.lib
+        if lib.read_only:
+            return [], []
+        index = self._loaded(tid)
+        before = {other for other, _ in lib.same_talk(tid)} if what == "updated" else set()
+        candidates = [other for other, _ in index.find(fp, exclude=tid)[:MAX_CANDIDATES]]
+        index.add(tid, fp)
+        found = _confirmed(lib, tid, t.segments, candidates) if candidates else []
+        # Pairs are rare: most imports write nothing here.
+        if (found or before) and not lib.keep_pairs(tid, [(o, s) for o, s, _ in found], sha256):
+            return [], []  # changed meanwhile by another session: its import says so
+        notes = [
+            SameTalk(tid, other, share, shorter, _align_hint(lib, tid, t.timing, other))
+            for other, share, shorter in found
+            if other not in before
+        ]
+        realigned = _realign(lib, tid, t.timing) if what == "updated" else []
+        return notes, realigned
+
+
+def _align_hint(lib: Library, tid: int, timing: str, other: int) -> tuple[int, int] | None:
+    """(untimed, timed) when one copy has exact times and the other only
+    estimated ones (not yet aligned)."""
+    row = lib.timing_of(other)
+    if row is None:
+        return None
+    other_timing = row[0]
+    if timing == EXACT and other_timing == ESTIMATED:
+        return other, tid
+    if timing == ESTIMATED and other_timing == EXACT:
+        return tid, other
+    return None
+
+
+def _realign(lib: Library, tid: int, timing: str) -> list[Realigned]:
+    """After transcript tid was re-imported: align it again from where its
+    times came from, and align again the copies that took its times."""
+    out: list[Realigned] = []
+    row = lib.timing_of(tid)
+    source = row[2] if row else None
+    if source is not None:
+        if timing == EXACT:
+            lib.forget_alignment(tid)  # its own exact times now
+        else:
+            out.append(_align_again(lib, tid, source))
+    if timing == EXACT:
+        out += [_align_again(lib, copy, tid) for copy in lib.aligned_to(tid)]
+    return out
+
+
+def _align_again(lib: Library, tid: int, source: int) -> Realigned:
+    try:
+        return Realigned(tid, source, align_copy(lib, tid, source, force=True))
+    except CopyError as e:
+        return Realigned(tid, source, None, str(e))
+
+
+# -- carrying times ------------------------------------------------------------
+
+
+def align_copy(lib: Library, tid: int, source: int, *, force: bool = False) -> Alignment:
+    """Give transcript tid the times of `source`, a copy with exact times;
+    CopyError (one line) when refused. force=True aligns a transcript that
+    has exact times of its own, or that is not found to be the same talk."""
+    if tid == source:
+        raise CopyError(f"{tid} cannot take its times from itself")
+    if lib.read_only:
+        raise CopyError(f"the library is read-only ({lib.read_only_why}): nothing aligned")
+    for _ in range(_ATTEMPTS):
+        target, timed = lib.get(tid), lib.get(source)
+        if target is None or timed is None:
+            raise CopyError(f"no transcript {tid if target is None else source} (see `hark list`)")
+        if timed.info.timing != EXACT:
+            raise CopyError(f"{source}'s times are {timed.info.timing}, not exact: there is nothing to carry")
+        if target.info.timing == EXACT and not force:
+            raise CopyError(f"{tid} has exact times of its own (--force replaces them with {source}'s)")
+        if not force and source not in target.info.same_talk:
+            shared = shared_words(timed.segments, target.segments)
+            if shared.shorter_words < MIN_WORDS or shared.share < SAME_TALK_SHARE:
+                raise CopyError(
+                    f"{tid} and {source} are not the same talk: {percent(shared.share)} of the shorter one's "
+                    f"words are in the other, in order, and {percent(SAME_TALK_SHARE)} are needed "
+                    "(--force aligns them anyway)"
+                )
+        result = align(timed.segments, target.segments)
+        if not result.words_matched:
+            raise CopyError(f"{tid} and {source} have no words in common: nothing aligned")
+        if lib.write_alignment(
+            tid, source, result.times, result.aligned, sha256=target.info.sha256, source_sha256=timed.info.sha256
+        ):
+            reanchor(lib, tid)  # annotations' times follow their segments
+            return result
+    raise CopyError(f"{tid} or {source} kept changing while being aligned (another hark is importing): try again")
+
+
+# -- between copies ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CopyOf:
+    """One copy of a transcript, as the app lists it."""
+
+    id: int
+    title: str
+    timing: str
+    share: float
+
+
+def copies_of(lib: Library, tid: int) -> list[CopyOf]:
+    """A transcript's copies, most alike first."""
+    out = []
+    for other, share in lib.same_talk(tid):
+        info = lib.info(other)
+        if info is not None:
+            out.append(CopyOf(other, info.title, info.timing, share))
+    return out
+
+
+def counterpart(lib: Library, tid: int, segment: int, other: int) -> int | None:
+    """The segment of `other` that says what segment `segment` of tid says;
+    None when the two share no words."""
+    mine, theirs = lib.segments(tid), lib.segments(other)
+    if not mine or not theirs:
+        return None
+    found = counterparts(mine, theirs)
+    if found is None:
+        return None
+    return found[max(0, min(segment, len(found) - 1))]
+
+
+__all__ = [
+    "ALIGNED",
+    "CopyError",
+    "CopyFinder",
+    "CopyOf",
+    "Realigned",
+    "SameTalk",
+    "align_copy",
+    "backfill",
+    "copies_of",
+    "counterpart",
+    "percent",
+    "summary",
+]
