@@ -3,7 +3,9 @@
 One file at a time, one transaction per file, so memory stays flat in the
 number of files and a crash loses at most the file being imported. A file
 that is not a transcript is skipped with a note; a broken one is reported
-with its reason and skipped; the rest go in.
+with its reason and skipped; the rest go in. When a transcript arrives, the
+annotations waiting for it (its removed earlier self's, or imported before
+it) come home.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .annotations import reanchor
+from .annotations import come_home, reanchor
 from .formats import TRANSCRIPT_EXTENSIONS, NotATranscript, ParseError, parse_bytes, repair_note, title_from_name
 from .library import Library, LibraryError
 from .reflow import DEFAULT_WPM
+from .same_talk import CopyFinder, Realigned, SameTalk
 
 # Larger files are refused before reading: no real transcript is this big,
 # and reading one would take the memory of a small machine.
@@ -35,6 +38,12 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     # Files that went in with something repaired: (path, '1 timing line repaired').
     repaired: list[tuple[str, str]] = field(default_factory=list)
+    # Annotations without a transcript placed in one that arrived: (id, title, how many).
+    came_back: list[tuple[int, str, int]] = field(default_factory=list)
+    # Copies found (the same talk as one already there), and copies aligned
+    # again because they or their source changed (store/same_talk.py).
+    same_talk: list[SameTalk] = field(default_factory=list)
+    realigned: list[Realigned] = field(default_factory=list)
     segments: int = 0  # segments written (imported + updated)
     bytes: int = 0  # bytes parsed
 
@@ -51,6 +60,12 @@ class ImportReport:
         }
         if self.repaired:
             out["repaired"] = [{"path": p, "note": n} for p, n in self.repaired]
+        if self.came_back:
+            out["came_back"] = [{"id": i, "title": t, "annotations": n} for i, t, n in self.came_back]
+        if self.same_talk:
+            out["same_talk"] = [n.to_json() for n in self.same_talk]
+        if self.realigned:
+            out["realigned"] = [n.to_json() for n in self.realigned]
         return out
 
 
@@ -155,8 +170,11 @@ def import_file(
     wpm: float = DEFAULT_WPM,
     report: ImportReport,
     max_bytes: int = MAX_FILE_BYTES,
+    copies: CopyFinder | None = None,
 ) -> None:
-    """Import one file into the library, recording the outcome in report."""
+    """Import one file into the library, recording the outcome in report;
+    with `copies`, a new or changed transcript is looked up among the
+    library's transcripts for copies of the same talk."""
     shown = str(path)
     try:
         source = str(path.resolve())
@@ -202,9 +220,18 @@ def import_file(
         report.failed.append((shown, "too deeply nested to read"))
         return
     t.metadata.setdefault("source_name", path.name)
-    tid, what = lib.save(t, source=source, sha256=sha, size=st.st_size, mtime=st.st_mtime)
+    fp = copies.fingerprint(t) if copies is not None else None
+    tid, what = lib.save(t, source=source, sha256=sha, size=st.st_size, mtime=st.st_mtime, fingerprint=fp)
     if what == "updated":  # the text changed: find its annotations again
         reanchor(lib, tid)
+    if what != "unchanged":  # annotations waiting for this transcript come home
+        back = come_home(lib, tid)
+        if back:
+            report.came_back.append((tid, t.title, len(back)))
+    if copies is not None and fp is not None and what != "unchanged":  # the same talk as one already there?
+        found, again = copies.saved(tid, t, what, sha, fp)
+        report.same_talk += found
+        report.realigned += again
     getattr(report, what).append(tid)
     note = repair_note(t)
     if note and what != "unchanged":
@@ -223,10 +250,14 @@ def import_paths(
     progress: Callable[[int, int, Path], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     max_bytes: int = MAX_FILE_BYTES,
+    find_copies: bool = True,
 ) -> ImportReport:
     """Import files and folders. progress(done, total, path) is called
-    before each file; should_stop lets a UI worker cancel between files."""
+    before each file; should_stop lets a UI worker cancel between files;
+    find_copies=False leaves out looking for copies of the same talk (the
+    benchmark measures what it costs)."""
     report = ImportReport()
+    copies = CopyFinder(lib) if find_copies else None
     todo: list[Path] = []
     for path, reason in walk(paths):
         if reason is None:
@@ -241,7 +272,7 @@ def import_paths(
         if progress:
             progress(n, len(todo), path)
         try:
-            import_file(lib, path, fmt=fmt, wpm=wpm, report=report, max_bytes=max_bytes)
+            import_file(lib, path, fmt=fmt, wpm=wpm, report=report, max_bytes=max_bytes, copies=copies)
         except LibraryError:
             raise
         except MemoryError:

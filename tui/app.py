@@ -2,7 +2,10 @@
 
 Library, Search and Annotations stand in a column beside the Reader. All
 store work (loading, searching, saving) runs in thread workers through
-`tui.backend`; the UI thread only shows what is already loaded.
+`tui.backend`; the UI thread only shows what is already loaded. A store
+failure is one notification (the same one not again while it is shown),
+and the app goes on: a damaged library turns it read-only, a damaged
+search index is rebuilt (searching.py).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -28,14 +32,16 @@ from . import backend, keys, themes
 from .annotating import AnnotationActions
 from .config import load_config
 from .config import save_config as save_config_file
+from .copying import CopyActions
+from .naming import NamingActions
 from .panes import AnnotationsPane, FilterList, LibraryPane, Pane, SearchPane
 from .player import PlayerClock, Playhead
 from .playing import PlayingActions
 from .reader import Reader
 from .screens import HelpScreen
-from .views import HitView, Mark, Results
+from .searching import SearchActions
+from .views import HitView, Mark
 
-SEARCH_DEBOUNCE = 0.25  # seconds of quiet typing before the full search runs
 POLL_SECONDS = 2.0  # how often to look for other sessions' changes
 
 
@@ -45,7 +51,7 @@ class StatusLine(Static):
     """
 
 
-class HarkApp(PlayingActions, AnnotationActions, App[int]):
+class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, SearchActions, App[int]):
     TITLE = "hark"
     ENABLE_COMMAND_PALETTE = True
 
@@ -107,6 +113,14 @@ class HarkApp(PlayingActions, AnnotationActions, App[int]):
         # Why the library can only be read (full disk, read-only home), or None.
         self.read_only_why: str | None = None
         self._position_problem: str | None = None  # said once, not on every cursor move
+        self._shown_errors: dict[str, float] = {}  # error notification -> until when it is on screen
+        # The search index (searching.py): the status line's note while it is
+        # built, whether a build is under way, the search waiting for it.
+        self._indexing: str | None = None
+        self._indexing_shown = False  # (the status line has an index note to clear)
+        self._index_work = False
+        self._pending_search: tuple[str, bool] | None = None
+        self._heal_failed_at: float | None = None
         self.started = time.perf_counter()
         self.first_paint: float | None = None
 
@@ -230,6 +244,8 @@ class HarkApp(PlayingActions, AnnotationActions, App[int]):
             "Toggle the annotations pane's scope",
             self.query_one(AnnotationsPane).action_toggle_scope,
         )
+        yield from self.copy_commands()
+        yield from self.naming_commands()  # rename; annotations export and import
         if self.query_one(LibraryPane).items == [] and not self.demo:
             yield SystemCommand("Add the sample library", "Import hark's sample transcripts", self.action_add_samples)
 
@@ -247,7 +263,7 @@ class HarkApp(PlayingActions, AnnotationActions, App[int]):
         try:
             items, counts, read_only = backend.library_items(self.paths)
         except backend.StoreError as e:
-            self.call_from_thread(self.notify, str(e), severity="error")
+            self.call_from_thread(self.store_failed, e)
             return
         self.call_from_thread(self._show_library, items, counts, read_only)
 
@@ -261,6 +277,7 @@ class HarkApp(PlayingActions, AnnotationActions, App[int]):
             # must not compete with showing the library.
             self._warmed = True
             self.warm_search()
+            self.find_copies()
         if not items:
             self._status(
                 Text(f"The library is empty and read-only ({self.read_only_why}).")
@@ -300,7 +317,7 @@ class HarkApp(PlayingActions, AnnotationActions, App[int]):
             self.call_from_thread(self._refused, e.why, "the sample library is not added")
             return
         except backend.StoreError as e:
-            self.call_from_thread(self.notify, str(e), severity="error")
+            self.call_from_thread(self.store_failed, e)
             return
         self.call_from_thread(self.notify, f"Added {n} sample transcripts.", timeout=4)
         self.call_from_thread(self.load_library)
@@ -325,10 +342,15 @@ class HarkApp(PlayingActions, AnnotationActions, App[int]):
     def _open_transcript(self, tid: int, focus: bool, segment: int | None, matches) -> None:
         try:
             t = backend.load_transcript(self.paths, tid)
-            marks = backend.annotation_marks(self.paths, tid)
         except backend.StoreError as e:
-            self.call_from_thread(self.notify, str(e), severity="error")
+            self.call_from_thread(self.store_failed, e)
             return
+        try:
+            marks = backend.annotation_marks(self.paths, tid) if t is not None else []
+        except backend.StoreError as e:
+            # Damaged annotations: the transcript is still shown, without them.
+            marks = []
+            self.call_from_thread(self.store_failed, e)
         if t is None:
             self.call_from_thread(self.notify, f"Transcript {tid} is no longer in the library.", severity="warning")
             return
@@ -348,7 +370,9 @@ class HarkApp(PlayingActions, AnnotationActions, App[int]):
             set_aside=t.set_aside,
             cursor=t.info.position if segment is None else segment,
             url=url,
+            aligned=t.aligned,
         )
+        self.show_speaker_names(t.info.metadata)
         reader.set_annotations(marks)
         if matches:
             reader.set_matches(matches)
@@ -370,6 +394,7 @@ class HarkApp(PlayingActions, AnnotationActions, App[int]):
         if not self.query_one(AnnotationsPane).whole_library:
             self.load_annotations()
         self._update_status()
+        self.offer_alignment(t.info)
 
     # -- reading position ----------------------------------------------------
 
@@ -425,90 +450,41 @@ class HarkApp(PlayingActions, AnnotationActions, App[int]):
         reader = self.query_one(Reader)
         seg = reader.current
         if seg is None:
+            note = Text(style="bold")
             if self.read_only_why is not None and reader.transcript_id is None and self.query_one(LibraryPane).items:
-                self._status(Text(f"read-only ({self.read_only_why})", style="bold"))
+                note.append(f"read-only ({self.read_only_why})")
+            if self._indexing is not None:
+                note.append(f"{'  ' if note else ''}{self._indexing}")
+            if note or self._indexing_shown:
+                self._status(note)
+            self._indexing_shown = self._indexing is not None
             return
-        approx = "≈" if reader.estimated else ""
+        approx = reader.time_mark(reader.cursor)
         t = Text(no_wrap=True, overflow="ellipsis")
         if self.read_only_why is not None:
             # First, so a narrow terminal does not cut it off.
             t.append("read-only", style="bold reverse")
             t.append("  ")
+        if self._indexing is not None:
+            t.append(self._indexing, style="bold")
+            t.append("  ")
         t.append(clean_line(reader.title)[:50], style="bold")
         if seg.speaker:
-            t.append(f"  {clean_line(seg.speaker)}")
+            t.append(f"  {clean_line(reader.speaker_name(seg.speaker) or '')}")
         t.append(f"  {approx}{format_time(seg.start)} / {format_time(reader.duration)}")
         state = "▶" if self.playhead.playing else "⏸"
         t.append(f"  {state} {approx}{format_time(self.playhead.position)} {self.playhead.speed:g}x")
         if isinstance(self.playhead, PlayerClock) and self.playhead.live:
             t.append("  mpv", style="bold")
         t.append("  follow" if self.follow else "  not following (f)", style="" if self.follow else "italic")
-        if reader.estimated:
-            t.append("  times estimated", style="italic")
+        timing = reader.timing_note()
+        if timing:
+            t.append(f"  {timing}", style="italic")
         mark = reader.annotation_at(reader.cursor)
         if mark is not None:
             t.append("  ✎ ", style="bold")
             t.append(clean_line(mark.note) if mark.note else "(highlight)", style="italic")
         self._status(t)
-
-    # -- search ----------------------------------------------------------------
-
-    @work(thread=True, group="warm")
-    def warm_search(self) -> None:
-        message = backend.warm_index(self.paths)
-        if message:
-            self.call_from_thread(self.notify, message, timeout=5)
-
-    @on(SearchPane.Query)
-    def _query(self, event: SearchPane.Query) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-            self._search_timer = None
-        if event.final:
-            self.run_search(event.query, final=True, open_best=True)
-            return
-        # A bounded search at once, the full one when typing pauses; each
-        # new keystroke cancels the search before it (exclusive worker).
-        self.run_search(event.query, final=False, open_best=False)
-        self._search_timer = self.set_timer(
-            SEARCH_DEBOUNCE, lambda: self.run_search(event.query, final=True, open_best=False)
-        )
-
-    @work(thread=True, exclusive=True, group="search")
-    def run_search(self, query: str, final: bool, open_best: bool) -> None:
-        worker = get_current_worker()
-        try:
-            result = backend.search(self.paths, query, final=final)
-        except backend.StoreError as e:
-            self.call_from_thread(self.notify, str(e), severity="error")
-            return
-        if worker.is_cancelled:
-            return
-        self.call_from_thread(self._show_results, query, result, open_best)
-
-    def _show_results(self, query: str, result: Results, open_best: bool) -> None:
-        self.hits = result.hits
-        self.query_one(SearchPane).show_results(query, result.hits, result.total, result.note, result.suggestion)
-        if open_best and result.hits:
-            self._open_hit(result.hits[0], result.hits)
-
-    @on(SearchPane.OpenHit)
-    def _hit_opened(self, event: SearchPane.OpenHit) -> None:
-        self._open_hit(event.hit, event.hits)
-
-    def _open_hit(self, hit: HitView, hits: list[HitView]) -> None:
-        matches: dict[int, list[tuple[int, int]]] = {}
-        for h in hits:
-            if h.transcript_id == hit.transcript_id and h.kind == "text":
-                matches.setdefault(h.segment, []).extend(h.text_marks)
-        reader = self.query_one(Reader)
-        if reader.transcript_id == hit.transcript_id:
-            reader.set_matches(matches)
-            reader.move_to(hit.segment, center=True)
-            self._seek_to_cursor()
-            self.action_focus_pane("reader")
-        else:
-            self.open_transcript(hit.transcript_id, True, hit.segment, matches)
 
     def _seek_to_cursor(self) -> None:
         reader = self.query_one(Reader)
@@ -525,7 +501,9 @@ class HarkApp(PlayingActions, AnnotationActions, App[int]):
         if why == self.read_only_why:
             return
         was, self.read_only_why = self.read_only_why, why
-        if why is not None and was is None:
+        if backend.is_damaged(why) and not backend.is_damaged(was):
+            self._damage_notice(why)
+        elif why is not None and was is None:
             self.notify(
                 f"Read-only: the library at {self.paths.library} cannot be changed ({why}): reading only; "
                 "annotations and the reading position are not saved",
@@ -539,6 +517,43 @@ class HarkApp(PlayingActions, AnnotationActions, App[int]):
         where = "demo library (throwaway)" if self.demo else str(self.paths.data)
         self.sub_title = where if why is None else f"{where} (read-only)"
         self._update_status()
+
+    def store_failed(self, e: backend.StoreError) -> None:
+        """A store call failed: one notification. A library found damaged
+        (or a disk found full) meanwhile turns the app read-only, which
+        says so itself."""
+        if isinstance(e, backend.ReadOnly) and e.why != self.read_only_why and e.why != "read-only":
+            self._set_read_only(e.why)
+        elif isinstance(e, backend.Damaged):
+            self._damage_notice(e.why)  # the same words as when it was found: not repeated while shown
+        else:
+            self.notify(str(e), severity="error", timeout=8)
+
+    def _damage_notice(self, why: str) -> None:
+        self.notify(
+            f"{backend.damage_line(why)}. Reading only: annotations and the reading position are not saved.",
+            severity="error",
+            timeout=15,
+        )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # The same error is not said again while it is on screen: a storm
+        # of keys that each meet one damaged page gives one notification.
+        if severity == "error":
+            now = time.monotonic()
+            key = f"{title}\n{message}"
+            if self._shown_errors.get(key, 0.0) > now:
+                return
+            self._shown_errors[key] = now + (timeout if timeout is not None else self.NOTIFICATION_TIMEOUT)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def refuse(self, what: str) -> None:
         """A write asked for on a read-only library: one notification."""

@@ -48,7 +48,10 @@ FILTER_LIST = [
     Binding("k", "cursor_up", "Up", show=False),
 ]
 
-LIBRARY = [Binding("o", "sort", "Sort", id="library.sort")]
+LIBRARY = [
+    Binding("o", "sort", "Sort", id="library.sort"),
+    Binding("r", "app.rename_transcript", "Rename (your title)", show=False, id="library.rename"),
+]
 
 READER = [
     Binding("j,down", "cursor(1)", "Next", show=False, id="reader.next"),
@@ -73,6 +76,10 @@ READER = [
     Binding("s", "toggle_aside", "Set-aside text", show=False, id="reader.toggle_aside"),
     Binding("p", "app.player", "Player (mpv)", show=False, id="reader.player"),
     Binding("o", "app.open_link", "Link to this moment", show=False, id="reader.link"),
+    Binding("r", "app.rename_speaker", "Name the speaker", show=False, id="reader.rename_speaker"),
+    # copies of the same talk (tui/copying.py)
+    Binding("c", "app.other_copy", "Same moment in the other copy", show=False, id="reader.other_copy"),
+    Binding("A", "app.align_copy", "Align times from the timed copy", show=False, id="reader.align_copy"),
 ]
 
 SEARCH = [Binding("f1", "query_help", "Query help", id="search.help")]
@@ -86,13 +93,14 @@ ANNOTATIONS = [
 
 EDITOR = [
     Binding("ctrl+s", "save", "Save", priority=True),
-    Binding("escape", "cancel", "Cancel", priority=True),
+    Binding("escape", "cancel", "Close (keeps a draft)", priority=True),
     Binding("ctrl+o", "color", "Colour", priority=True),
 ]
 
 HELP = [Binding("escape,q,question_mark", "dismiss", "Close")]
 QUERY_HELP = [Binding("escape,q,f1", "dismiss", "Close")]
 JUMP = [Binding("escape", "cancel", "Cancel")]
+ASK = [Binding("escape", "cancel", "Cancel")]  # the one-line dialog (tui/rename.py)
 CONFIRM = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
 
 # -- the help screen ---------------------------------------------------------------

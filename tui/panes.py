@@ -15,10 +15,11 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hark.store.library import TranscriptInfo
+from hark.store.names import display_speakers
 from hark.store.text import clean_line, format_time
 
 from . import keys
-from .views import AnnotationView, HitView
+from .views import TIME_MARKS, AnnotationView, HitView
 
 SORTS = ("title", "date", "opened")
 
@@ -133,8 +134,9 @@ class LibraryPane(Pane):
         options = []
         for t in self._sorted():
             title = clean_line(t.title)
-            speakers = ", ".join(clean_line(s) for s in t.speakers[:3])
-            if needle and needle not in title.lower() and needle not in speakers.lower():
+            shown = display_speakers(t.speakers, t.metadata)  # the user's names for them
+            speakers = ", ".join(clean_line(s) for s in shown[:3])
+            if needle and needle not in title.lower() and needle not in " ".join([*shown, *t.speakers]).lower():
                 continue
             options.append(Option(self._option_text(t, title, speakers), id=str(t.id)))
         ol.set_options(options)
@@ -157,9 +159,12 @@ class LibraryPane(Pane):
             hint.update(Text(f"{shown} transcripts · sorted by {self.sort} (o)"))
 
     def _option_text(self, t: TranscriptInfo, title: str, speakers: str) -> Text:
-        approx = "≈" if t.timing == "estimated" else ""
+        approx = TIME_MARKS.get(t.timing, "")
         line = Text(title, no_wrap=True, overflow="ellipsis")
         bits = [f"{approx}{format_time(t.duration)}"]
+        if t.same_talk:  # the same talk as other transcripts here (c jumps between them)
+            n = len(t.same_talk)
+            bits.append("= 1 copy" if n == 1 else f"= {n} copies")
         date = _date_of(t)
         if date:
             bits.append(date[:10])
@@ -310,6 +315,8 @@ def _hit_text(h: HitView) -> Text:
     t.append(f"{format_time(h.start):>7} ", style="dim")
     if h.kind == "note":
         t.append("note: ", style="italic")
+    elif h.speaker:
+        t.append(f"{clean_line(h.speaker)}: ", style="bold")
     snippet = Text(" ".join(h.snippet.split()) if not h.marks else h.snippet)
     for a, b in h.marks:
         snippet.stylize("bold reverse", a, b)

@@ -25,9 +25,9 @@ from hark.store.text import format_time
 from . import keys
 from .layout import ASIDE, HEADING, SPEAKER, TEXT, Layout
 from .player.playhead import locate
-from .views import Mark
+from .views import TIME_MARKS, Mark
 
-GUTTER = 10  # playhead mark, "≈", time, space
+GUTTER = 10  # playhead mark, time mark (≈ estimated, ↔ aligned), time, space
 STRIP = 2  # a space and the overview strip at the right edge
 N_SPEAKER_COLOURS = 8
 COLOURS = ("yellow", "green", "blue", "pink")
@@ -42,6 +42,7 @@ class Reader(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "reader--time",
         "reader--estimated",
+        "reader--aligned",
         "reader--cursor",
         "reader--cursor-gutter",
         "reader--playhead",
@@ -66,6 +67,7 @@ class Reader(ScrollView, can_focus=True):
     }
     Reader > .reader--time { color: $hark-timestamp; }
     Reader > .reader--estimated { color: $text-warning; }
+    Reader > .reader--aligned { color: $text-accent; }
     Reader > .reader--cursor { background: $hark-cursor; color: $hark-cursor-foreground; text-style: bold; }
     Reader > .reader--cursor-gutter { color: $text-primary; text-style: bold; }
     Reader > .reader--playhead { background: $hark-playhead; color: $hark-playhead-foreground; }
@@ -110,10 +112,14 @@ class Reader(ScrollView, can_focus=True):
         self.title = ""
         self.url: str | None = None
         self.estimated = False
+        # An aligned transcript (times carried from a copy): per segment,
+        # True where its start was matched, False where it is estimated.
+        self.aligned: list[bool] = []
         self.set_aside: list[str] = []
         self.show_aside = False
         self.chapter_titles: list[str] = []
         self.speaker_index: dict[str, int] = {}
+        self.speaker_names: dict[str, str] = {}  # label -> the user's name (tui/naming.py)
         self.duration = 0.0
         # search: segment -> (start, end) character spans; sorted hit segments
         self.matches: dict[int, list[tuple[int, int]]] = {}
@@ -142,6 +148,7 @@ class Reader(ScrollView, can_focus=True):
         set_aside: list[str] | None = None,
         cursor: int = 0,
         url: str | None = None,
+        aligned: list[bool] | None = None,
     ) -> None:
         self.transcript_id = transcript_id
         self.title = title
@@ -149,6 +156,7 @@ class Reader(ScrollView, can_focus=True):
         self.segments = segments
         self.starts = [s.start for s in segments]
         self.estimated = estimated
+        self.aligned = list(aligned) if aligned and len(aligned) == len(segments) else []
         self.set_aside = set_aside or []
         self.chapter_titles = [c.title for c in (chapters or [])]
         self.layout_ = Layout(segments, chapters)
@@ -233,6 +241,16 @@ class Reader(ScrollView, can_focus=True):
         self.matches = matches
         self.hits = sorted(matches)
         self._invalidate()
+
+    def set_speaker_names(self, names: dict[str, str]) -> None:
+        """The user's names for the speaker labels (shown instead of them)."""
+        if names != self.speaker_names:
+            self.speaker_names = dict(names)
+            self._invalidate()
+
+    def speaker_name(self, label: str | None) -> str | None:
+        """What a speaker label shows as: the user's name for it, else itself."""
+        return self.speaker_names.get(label, label) if label else label
 
     def set_annotations(self, marks: list[Mark]) -> None:
         self.annotations = marks
@@ -439,7 +457,7 @@ class Reader(ScrollView, can_focus=True):
         elif r.kind == SPEAKER:
             p = lay.passages[r.passage]
             colour = self.speaker_index.get(p.speaker or "", 0)
-            body = Text(p.speaker or "", style=gs(f"reader--speaker-{colour}"), end="")
+            body = Text(self.speaker_name(p.speaker) or "", style=gs(f"reader--speaker-{colour}"), end="")
         elif r.kind == ASIDE:
             block = " ".join(self.set_aside[r.passage].split())
             body = Text(block[r.start : r.end], style=gs("reader--aside"), end="")
@@ -501,13 +519,33 @@ class Reader(ScrollView, can_focus=True):
             s = self.segments[stamp_seg]
             stamp = format_time(s.start, always_hours=self._hours)
             style = gs("reader--cursor-gutter") if stamp_seg == self.cursor else gs("reader--time")
-            parts.append(Text("≈" if self.estimated else " ", style=gs("reader--estimated"), end=""))
+            mark = self.time_mark(stamp_seg)
+            kind = "reader--aligned" if mark == TIME_MARKS["aligned"] else "reader--estimated"
+            parts.append(Text(mark or " ", style=gs(kind), end=""))
             parts.append(Text(f"{stamp:>{GUTTER - 3}} ", style=style, end=""))
         else:
             parts.append(Text(" " * (GUTTER - 1), style=base, end=""))
         return Text.assemble(*parts, end=""), body
 
     # -- what the app asks ---------------------------------------------------
+
+    def time_mark(self, si: int) -> str:
+        """The mark before segment si's time: ≈ estimated, ↔ aligned (carried
+        from a copy with exact times), nothing for the file's own times."""
+        if self.estimated:
+            return TIME_MARKS["estimated"]
+        if self.aligned and 0 <= si < len(self.aligned):
+            return TIME_MARKS["aligned" if self.aligned[si] else "estimated"]
+        return ""
+
+    def timing_note(self) -> str | None:
+        """What the status line says about times that are not the file's own."""
+        if self.estimated:
+            return "times estimated"
+        if self.aligned:
+            here = self.aligned[self.cursor] if 0 <= self.cursor < len(self.aligned) else True
+            return "times aligned from a copy" if here else "times aligned from a copy; this one estimated"
+        return None
 
     @property
     def current(self) -> Segment | None:

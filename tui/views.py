@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The mark beside a time that is not the source's own: estimated from a
+# speaking rate, or aligned (carried word by word from a copy of the same
+# talk that has exact times). Shared by the reader, the panes and the CLI.
+TIME_MARKS = {"estimated": "≈", "aligned": "↔"}
+
 
 @dataclass
 class HitView:
@@ -23,6 +28,7 @@ class HitView:
     kind: str = "text"  # "text" or "note"
     text: str = ""  # the segment's text
     text_marks: list[tuple[int, int]] = field(default_factory=list)  # matched words within text
+    speaker: str | None = None  # who says it, as the user named them
 
 
 @dataclass
@@ -51,6 +57,9 @@ class AnnotationView:
     color: str
     author: str
     status: str
+    # The stored annotation this was read from, opaque here: an edit is saved
+    # against it, so a change made meanwhile by another hark is not lost.
+    base: object | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

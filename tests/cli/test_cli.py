@@ -42,12 +42,24 @@ def test_import_list_show_json_shapes(home, tmp_path, capsys):
             "segments": 2,
             "duration": 6.0,
             "source": str((tmp_path / "a.srt").resolve()),
+            "same_talk": [],
         }
     ]
 
     code, out, _ = run(capsys, "show", "1", "--json")
     data = json.loads(out)
-    assert set(data) == {"id", "title", "format", "timing", "metadata", "segments", "set_aside"}
+    assert set(data) == {
+        "id",
+        "title",
+        "format",
+        "timing",
+        "aligned_from",
+        "same_talk",
+        "metadata",
+        "segments",
+        "set_aside",
+    }
+    assert data["aligned_from"] is None and data["same_talk"] == []
     assert data["segments"][0]["start"] == 1.0 and data["segments"][0]["end"] == 3.5
     # escape sequences removed at import, markup kept literally as text
     assert data["segments"][0]["text"] == "Hello [bold]there[/] friend."

@@ -8,8 +8,9 @@ unexpected errors print one line and a hint to rerun with --debug.
 The modules: `common` (printing, one-line errors, opening the library, the
 index kept in step, progress), `transcripts` (import, list, show, remove,
 formats), `launch` (the app, the demo, open), `search` (search, reindex),
-`annotations` (list, export, import) and `parser` (the parser, `main` and
-the console script's `entry`).
+`annotations` (list, export, import), `copies` (align; what list, show
+and import say about copies of the same talk) and `parser` (the parser,
+`main` and the console script's `entry`).
 """
 
 # No `from __future__ import annotations` here: it would bind the name

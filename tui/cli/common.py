@@ -87,14 +87,29 @@ def home_paths(args: argparse.Namespace) -> Paths:
     return paths
 
 
+def library_path(args: argparse.Namespace) -> Path:
+    """Where the library file is (without making any folder)."""
+    from hark.store.paths import resolve
+
+    return resolve(args.home).library
+
+
 def open_library(args: argparse.Namespace, *, read: bool = False) -> Library:
     """The library, for writing; read=True for a command that only reads:
     on a full disk or a read-only filesystem it is then opened read-only,
-    with one line on stderr saying so."""
-    from hark.store.library import Library
+    with one line on stderr saying so. A library found damaged is refused
+    to a command that writes, in one line, and shown as it is to one that
+    reads, with that line on stderr."""
+    from hark.store.library import Library, LibraryDamaged
 
     lib = Library(home_paths(args).library, fall_back=read)
-    if lib.read_only:
+    if lib.damaged is not None:
+        damaged = LibraryDamaged(lib.damaged)
+        if not read:
+            lib.close()
+            raise damaged
+        err(f"{damaged}; showing what can be read, changes are off")
+    elif lib.read_only:
         err(f"the library at {lib.path} is read-only ({lib.read_only_why}): showing it as it is; changes are off")
     return lib
 

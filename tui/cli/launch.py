@@ -24,9 +24,7 @@ if TYPE_CHECKING:
 class AppRunner(Protocol):
     """Runs the app until it is closed (hark.tui.app.run_app); its exit code."""
 
-    def __call__(
-        self, paths: Paths, *, demo: bool, open_id: int | None, mouse: bool, media: str | None
-    ) -> int: ...
+    def __call__(self, paths: Paths, *, demo: bool, open_id: int | None, mouse: bool, media: str | None) -> int: ...
 
 
 def cmd_app(args: argparse.Namespace) -> int:

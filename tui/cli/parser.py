@@ -9,8 +9,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import annotations, launch, search, transcripts
-from .common import CommandError, err
+from . import annotations, check, copies, launch, names, search, transcripts
+from .common import CommandError, err, library_path
 from .launch import AppRunner
 
 
@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     search.register(sub)
     annotations.register(sub)
+    names.register(sub)
+    copies.register(sub)
+    check.register(sub)
     return p
 
 
@@ -85,12 +88,18 @@ def main(argv: Sequence[str] | None = None, app: AppRunner | None = None) -> int
             pass
         return 0
     except Exception as e:  # the last line of defence: one line, no trace
-        from hark.store.library import LibraryError
+        from hark.store.library import LibraryError, library_error
 
         if args.debug:
             raise
         if isinstance(e, LibraryError):
             err(str(e))
+            return 1
+        said = library_error(library_path(args), e)
+        if said is not None:
+            # SQLite's: a damaged page met by a read is said where, and
+            # noted so that no later command writes into the file.
+            err(str(said))
             return 1
         if isinstance(e, OSError):
             where = f" {e.filename}" if getattr(e, "filename", None) else ""

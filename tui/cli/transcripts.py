@@ -7,7 +7,9 @@ import argparse
 import sys
 
 from hark.store.text import clean_line, format_time
+from hark.tui.views import TIME_MARKS
 
+from . import copies
 from .common import CommandError, Progress, err, open_library, out, print_json, safe, sync_index, transcript_id
 
 
@@ -43,11 +45,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         if report.skipped:
             parts.append(f"{len(report.skipped)} skipped")
         out(", ".join(parts))
+        for _, title, n in report.came_back:
+            out(f"{n} annotation{'s' if n != 1 else ''} came back to '{safe(clean_line(title))}'")
+        for line in copies.import_lines(report):
+            out(safe(line))
     return 1 if report.failed else 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     with open_library(args, read=True) as lib:
+        copies.find_copies_once(lib)
         rows = lib.list()
     if args.json:
         print_json([r.to_json() for r in rows])
@@ -57,15 +64,17 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     idw = max(len(str(r.id)) for r in rows)
     for r in rows:
-        timing = "≈" if r.timing == "estimated" else " "
+        timing, same = copies.list_marks(r.timing, r.same_talk)
         out(
             f"{r.id:>{idw}}  {timing}{format_time(r.duration):>8}  {r.segment_count:>6} seg  "
-            f"{r.format:<14} {safe(clean_line(r.title))}"
+            f"{r.format:<14} {safe(clean_line(r.title))}{same}"
         )
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from hark.store.names import display_speakers, speaker_name
+
     tid = transcript_id(args.id)
     with open_library(args, read=True) as lib:
         t = lib.get(tid)
@@ -75,13 +84,15 @@ def cmd_show(args: argparse.Namespace) -> int:
         print_json(t.to_json())
         return 0
     info = t.info
-    approx = "≈" if info.timing == "estimated" else ""
+    approx = TIME_MARKS.get(info.timing, "")
+    marks = copies.segment_marks(t)
     out(safe(clean_line(info.title)))
     meta = [info.format, f"{approx}{format_time(info.duration)}", f"{info.segment_count} segments"]
-    if info.timing == "estimated":
-        meta.append("times estimated")
+    timing = copies.timing_note(t)
+    if timing:
+        meta.append(timing)
     if info.speakers:
-        meta.append(", ".join(safe(clean_line(s)) for s in info.speakers[:6]))
+        meta.append(", ".join(safe(clean_line(s)) for s in display_speakers(info.speakers, info.metadata)[:6]))
     out(" · ".join(meta))
     url = info.metadata.get("url")
     if isinstance(url, str):
@@ -93,10 +104,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     for i, s in enumerate(t.segments):
         if i in chapters:
             out(f"\n## {safe(clean_line(chapters[i]))}\n")
-        stamp = approx + format_time(s.start, always_hours=hours)
+        stamp = marks[i] + format_time(s.start, always_hours=hours)
         label = ""
         if s.speaker and s.speaker != speaker:
-            label = f"{safe(clean_line(s.speaker))}: "
+            label = f"{safe(clean_line(speaker_name(s.speaker, info.metadata) or ''))}: "
         speaker = s.speaker or speaker
         text = safe(s.text).replace("\n", " ")
         if s.kind == "nonspeech":
@@ -119,15 +130,20 @@ def cmd_remove(args: argparse.Namespace) -> int:
             raise CommandError(f"no transcript {tid} (see `hark list`)")
         kept = count_by_transcript(lib).get(tid, 0)
         title = safe(clean_line(info.title))
+        # Kept, orphaned, and placed again when this transcript is imported again.
+        many = kept != 1
+        fate = (
+            f"its {kept} annotation{'s are' if many else ' is'} kept, orphaned: "
+            f"{'they come' if many else 'it comes'} back if you import the transcript again"
+        )
         if kept and not args.yes and sys.stdin.isatty():
-            answer = input(f"Remove {tid}: {title}? Its {kept} annotations are kept (hark annotations export). [y/N] ")
+            answer = input(f"Remove {tid}: {title}? {fate[0].upper()}{fate[1:]}. [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 out("not removed")
                 return 1
         lib.remove(tid)
         sync_index(args, lib)
-    plural = "s are" if kept != 1 else " is"
-    note = f"; its {kept} annotation{plural} kept (hark annotations export)" if kept else ""
+    note = f"; {fate}" if kept else ""
     out(f"removed {tid}: {title}{note}")
     return 0
 
