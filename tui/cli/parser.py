@@ -31,6 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("paths", nargs="+", metavar="PATH")
     s.add_argument("--format", metavar="F", help="force a format instead of detecting it")
     s.add_argument("--wpm", type=float, default=150.0, help="speaking rate for untimed text (default 150)")
+    s.add_argument(
+        "--max-size",
+        type=_megabytes,
+        default=None,
+        metavar="MB",
+        help="skip files larger than this (default 256: no transcript is that big)",
+    )
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     s.set_defaults(func=transcripts.cmd_import)
 
@@ -62,6 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     copies.register(sub)
     check.register(sub)
     return p
+
+
+def _megabytes(value: str) -> int:
+    try:
+        mb = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size in MB") from None
+    if not 0 < mb <= 1024 * 1024:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a size in MB above 0")
+    return int(mb * 1024 * 1024)
 
 
 def main(argv: Sequence[str] | None = None, app: AppRunner | None = None) -> int:

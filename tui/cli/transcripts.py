@@ -22,7 +22,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_library(args) as lib:
         bar = Progress("importing")
         try:
-            report = import_paths(lib, args.paths, fmt=args.format, wpm=args.wpm, progress=bar)
+            limit = {"max_bytes": args.max_size} if args.max_size else {}
+            report = import_paths(lib, args.paths, fmt=args.format, wpm=args.wpm, progress=bar, **limit)
         finally:
             bar.close()
         sync_index(args, lib, quiet=args.json)
