@@ -154,8 +154,9 @@ def sha256_file(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _too_large(size: int, limit: int) -> str:
-    return f"larger than the {_mb(limit)} a file may have ({_mb(size)}{'+' if size > limit else ''})"
+def _too_large(size: int | None, limit: int) -> str:
+    """size: what stat said; None when the file grew past the limit while read."""
+    return f"larger than the {_mb(limit)} a file may have ({_mb(size) if size is not None else 'it grew while read'})"
 
 
 def _mb(n: int) -> str:
@@ -188,8 +189,8 @@ def import_file(
             report.skipped.append((shown, _too_large(st.st_size, max_bytes)))
             return
         data = read_limited(path, max_bytes)
-    except FileTooLarge as e:
-        report.skipped.append((shown, _too_large(e.args[0], max_bytes)))
+    except FileTooLarge:
+        report.skipped.append((shown, _too_large(None, max_bytes)))
         return
     except OSError as e:
         report.failed.append((shown, e.strerror or str(e)))
