@@ -23,6 +23,7 @@ from ..model import Transcript
 from ..names import is_placeholder, keep_placeholder, scrub_metadata
 from ..reflow import DEFAULT_WPM
 from ._lists import list_reason
+from ._turns import mark_turns
 
 
 class ParseError(ValueError):
@@ -107,6 +108,8 @@ _registry: dict[str, Format] | None = None
 # Families whose parsers read free text, and the confidence below which a
 # detection is only a guess: there, a file that is a list is skipped.
 PROSE_FAMILIES = frozenset({"plain", "markdown", "timed_text"})
+# Families whose `>>` and `- ` turn marks are speaker changes (_turns.py).
+CAPTION_FAMILIES = frozenset({"vtt", "srt", "youtube"})
 LIST_CHECK_BELOW = 0.5
 
 
@@ -194,6 +197,8 @@ def parse(text: str, fmt: str | None = None, options: Options | None = None) -> 
     if is_placeholder(t.title):
         keep_placeholder(t.metadata, "title", t.title)
         t.title = options.name
+    if f.family in CAPTION_FAMILIES:
+        mark_turns(t)  # `>>` and `- ` mark speaker changes in captions
     t.finish()
     if not t.segments:
         raise ParseError(f"no transcript text found (read as {f.name})")

@@ -511,11 +511,16 @@ def test_vtt_notes_and_header_text(corpus):
         p = corpus / F / name
         assert detected(p) == "vtt"
         t = parse_file(p)
-        assert [(s.start, s.end, s.text) for s in t.segments] == [
-            (135.0, 140.0, "- Ta en kopp varmt te. - Det är inte varmt."),
-            (140.0, 145.0, "- Har en kopp te. - Det smakar som te."),
-            (145.0, 150.0, "- Ta en kopp"),
+        # `- ` dialogue marks are speaker changes (store/formats/_turns.py):
+        # each cue is cut at them, its time shared by characters.
+        assert [(s.start, s.end, s.text, s.speaker) for s in t.segments] == [
+            (135.0, 137.674, "Ta en kopp varmt te.", "Speaker 1"),
+            (137.674, 140.0, "Det är inte varmt.", "Speaker 2"),
+            (140.0, 142.368, "Har en kopp te.", "Speaker 1"),
+            (142.368, 145.0, "Det smakar som te.", "Speaker 2"),
+            (145.0, 150.0, "Ta en kopp", "Speaker 1"),
         ]
+        assert t.metadata["turn_marks"] == 5
         assert t.metadata["header"] == "Translation of that film I like"
         assert t.set_aside == [
             "- Translation of that film I like",
