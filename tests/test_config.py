@@ -348,7 +348,7 @@ def test_save_rewrites_when_it_cannot_edit_and_keeps_unknown_sections(paths):
     again, messages = load_config(paths)
     assert again == config
     assert again.extra == {"extra_section": {"k": 1}}
-    assert messages == [f"{paths.config_file}:17: unknown setting 'extra_section' (kept, not used)"]
+    assert messages == [f"{paths.config_file}:18: unknown setting 'extra_section' (kept, not used)"]
     assert paths.config_file.read_text().endswith(
         "theme: nord\nkeymap:\n  d.e: f\nplayer:\n  mpv: x\nextra_section:\n  k: 1\n"
     )

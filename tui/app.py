@@ -33,16 +33,19 @@ from .annotating import AnnotationActions
 from .config import load_config
 from .config import save_config as save_config_file
 from .copying import CopyActions
+from .finding import FindActions, FindBar
 from .naming import NamingActions
 from .panes import AnnotationsPane, FilterList, LibraryPane, Pane, SearchPane
 from .player import PlayerClock, Playhead
 from .playing import PlayingActions
 from .reader import Reader
 from .screens import HelpScreen
+from .screenshots import screenshot_folder
 from .searching import SearchActions
 from .views import HitView, Mark
 
 POLL_SECONDS = 2.0  # how often to look for other sessions' changes
+COMPACT_BELOW = 45  # terminal rows under which the Library shows one line a transcript
 
 
 class StatusLine(Static):
@@ -51,7 +54,28 @@ class StatusLine(Static):
     """
 
 
-class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, SearchActions, App[int]):
+class PaneStrip(Static):
+    """At 80 columns only one side pane shows: this line says which, and
+    the keys to the others."""
+
+    DEFAULT_CSS = """
+    PaneStrip { height: 1; display: none; background: $panel; color: $text-muted; }
+    """
+
+    def show(self, active: str) -> None:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        for i, (pane, label) in enumerate(SIDE_PANES):
+            if i:
+                t.append("  ")
+            t.append(label, style="bold reverse" if pane == active else "")
+        self.update(t)
+
+
+# The side panes in the strip, with their keys (tui/keys.py APP).
+SIDE_PANES = (("library", "1 Library"), ("search", "3 Search"), ("annotations", "4 Annotations"))
+
+
+class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, SearchActions, FindActions, App[int]):
     TITLE = "hark"
     ENABLE_COMMAND_PALETTE = True
 
@@ -62,13 +86,17 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
     #side > Pane { height: 1fr; }
     #side > LibraryPane { height: 2fr; }
     #side > SearchPane { height: 2fr; }
-    #reader-pane { width: 1fr; border: round $panel-lighten-2; background: $surface; }
+    #reader-pane { width: 1fr; border: round $hark-border; background: $surface; align-horizontal: center; }
     #reader-pane:focus-within { border: round $primary; }
     #reader-pane > Reader { height: 1fr; }
     /* 80 columns: the side column shows only the pane in use, like tabs */
     Screen.-narrow #side { width: 34; }
     Screen.-narrow #side > Pane { display: none; height: 1fr; }
     Screen.-narrow #side > Pane.-active { display: block; }
+    Screen.-narrow #side > PaneStrip { display: block; }
+    /* z: the reader has the whole screen */
+    Screen.-zoom #side { display: none; }
+    Screen.-zoom #reader-pane { display: block; }
     /* very narrow: one pane at a time */
     Screen.-tiny #side { width: 1fr; }
     Screen.-tiny.-reading #side { display: none; }
@@ -129,11 +157,13 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             with Vertical(id="side"):
+                yield PaneStrip(id="pane-strip")
                 yield LibraryPane()
                 yield SearchPane()
                 yield AnnotationsPane()
             with Vertical(id="reader-pane"):
                 yield Reader(id="reader")
+                yield FindBar()
         yield StatusLine(id="status")
         yield Footer()
 
@@ -152,10 +182,13 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
         for p in problems:
             self.notify(p, severity="warning", timeout=8)
         self.query_one("#reader-pane").border_title = "2 Reader"
+        # A readable measure on a wide screen: the reader's column is
+        # capped and centred in its pane (reading.measure in config.yaml).
+        self.query_one(Reader).styles.max_width = self.config.reading.measure or None
         self.sub_title = "demo library (throwaway)" if self.demo else str(self.paths.data)
         self._set_active("library")
         self.query_one(LibraryPane).focus_default()
-        self._apply_size(self.size.width)
+        self._apply_size(self.size.width, self.size.height)
         self.load_library()
         self.load_annotations()
         if self.watch_changes:
@@ -166,11 +199,20 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
         self.first_paint = time.perf_counter() - self.started
 
     def on_resize(self, event) -> None:
-        self._apply_size(event.size.width)
+        self._apply_size(event.size.width, event.size.height)
 
-    def _apply_size(self, width: int) -> None:
+    def _apply_size(self, width: int, height: int) -> None:
         self.screen.set_class(width < 100, "-narrow")
         self.screen.set_class(width < 70, "-tiny")
+        # A short terminal: one line per transcript, so more of them show.
+        self.query_one(LibraryPane).set_compact(height < COMPACT_BELOW)
+
+    def action_zoom(self) -> None:
+        """The reader has the whole screen, and back (z)."""
+        zoomed = not self.screen.has_class("-zoom")
+        self.screen.set_class(zoomed, "-zoom")
+        if zoomed:
+            self.action_focus_pane("reader")
 
     def _set_active(self, pane: str) -> None:
         # The side column (narrow layouts) keeps showing the side pane used
@@ -179,6 +221,7 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
             self._side_pane = pane
         for p in self.query(Pane):
             p.set_class(p.id == self._side_pane, "-active")
+        self.query_one(PaneStrip).show(self._side_pane)
         self.screen.set_class(pane == "reader", "-reading")
 
     def watch_theme(self, theme: str) -> None:
@@ -200,7 +243,7 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
         while node is not None:
             if node.id in self.PANES:
                 return node.id
-            if isinstance(node, Reader):
+            if isinstance(node, Reader) or node.id == "reader-pane":  # (the find box too)
                 return "reader"
             node = node.parent
         return "library"
@@ -209,6 +252,8 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
         self._set_active(self._pane_of_focus())
 
     def action_focus_pane(self, pane: str) -> None:
+        if pane != "reader":
+            self.screen.remove_class("-zoom")  # a side pane asked for: the reader gives room back
         self._set_active(pane)
         if pane == "reader":
             self.screen.set_focus(self.query_one(Reader))
@@ -229,6 +274,14 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.help_sections(getattr(self, "_keymap", None))))
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        # Textual's default folder is ~/Downloads, which servers lack.
+        if path is None:
+            path = str(screenshot_folder(None if self.demo else self.paths.data))
+        return super().deliver_screenshot(filename, path, time_format)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -331,6 +384,7 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
         segment: int | None = None,
         matches: dict[int, list[tuple[int, int]]] | None = None,
     ) -> None:
+        self.leaving_transcript(tid)  # the jump list (finding.py)
         # Where we were in the transcript we leave is saved first.
         if self._save_timer is not None:
             self._save_timer.stop()
@@ -477,6 +531,9 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
         if isinstance(self.playhead, PlayerClock) and self.playhead.live:
             t.append("  mpv", style="bold")
         t.append("  follow" if self.follow else "  not following (f)", style="" if self.follow else "italic")
+        find = self.find_note()
+        if find:
+            t.append(f"  {find}", style="bold")
         timing = reader.timing_note()
         if timing:
             t.append(f"  {timing}", style="italic")

@@ -366,7 +366,8 @@ def rebuild_index(paths: Paths, why: str, progress: Progress | None = None) -> t
 
 
 @guarded
-def search(paths: Paths, query: str, *, final: bool = True, limit: int = 50) -> Results:
+def search(paths: Paths, query: str, *, final: bool = True, limit: int = 50, in_id: int | None = None) -> Results:
+    """The library's search (in_id: only in that transcript, for the reader's find)."""
     from hark.store.search import IndexUnavailable
 
     if not query.strip():
@@ -378,6 +379,7 @@ def search(paths: Paths, query: str, *, final: bool = True, limit: int = 50) -> 
         result = _index(paths).search(
             query,
             limit=limit,
+            in_id=in_id,
             time_limit=None if final else 0.08,
             suggest=final,
             last_word="either" if final else "prefix",
@@ -403,6 +405,7 @@ def search(paths: Paths, query: str, *, final: bool = True, limit: int = 50) -> 
             text=h.text,
             text_marks=list(getattr(h, "text_marks", []) or []),
             speaker=getattr(h, "speaker", None),
+            timing=h.timing,
         )
         for h in result.hits
     ]

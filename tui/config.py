@@ -5,6 +5,7 @@
       reader.next: j,down
     reading:
       wpm: 150            # words per minute, to estimate times of untimed text
+      measure: 100        # the reader's widest line, in columns (0: no limit)
     player:
       mpv: mpv            # the mpv to start
       socket: null        # or the IPC socket of an mpv already running
@@ -34,6 +35,8 @@ from .yamlcheck import kind, shown, suggest
 DEFAULT_THEME = "hark-dark"
 DEFAULT_WPM = 150.0
 WPM_RANGE = (20.0, 1000.0)
+DEFAULT_MEASURE = 100  # columns: lines longer than this are hard to read
+MEASURE_RANGE = (30, 1000)
 MAX_CONFIG_BYTES = 1024 * 1024
 
 _KEY = re.compile(r"[^\s,]+")  # one key name: `ctrl+d`, `question_mark`, `?`, `G`
@@ -42,6 +45,7 @@ _KEY = re.compile(r"[^\s,]+")  # one key name: `ctrl+d`, `question_mark`, `?`, `
 @dataclass
 class Reading:
     wpm: float = DEFAULT_WPM
+    measure: int = DEFAULT_MEASURE  # the reader's widest line in columns; 0: no limit
 
 
 @dataclass
@@ -254,6 +258,11 @@ def _check(section: str, key: str, value: Any) -> Any:
         ):
             return float(value)
         return _Bad(f"must be a number of words per minute from {lo:g} to {hi:g}")
+    if (section, key) == ("reading", "measure"):
+        lo, hi = MEASURE_RANGE
+        if isinstance(value, int) and not isinstance(value, bool) and (value == 0 or lo <= value <= hi):
+            return value
+        return _Bad(f"must be a number of columns from {lo} to {hi}, or 0 for no limit")
     if (section, key) == ("player", "socket"):
         if value is None or (isinstance(value, str) and value.strip()):
             return value.strip() if isinstance(value, str) else None
@@ -275,6 +284,7 @@ _HEADER = """\
 #   reader.next: j,down
 # reading:
 #   wpm: 150              # words per minute, to estimate times of untimed text
+#   measure: 100          # the reader's widest line, in columns (0: no limit)
 # player:
 #   mpv: mpv              # the mpv command to start
 #   socket: null          # or the IPC socket of an mpv already running

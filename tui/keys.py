@@ -33,19 +33,27 @@ APP = [
     # priority: above the screen's own tab (focus next widget)
     Binding("tab", "cycle(1)", "Next pane", show=False, id="app.next_pane", priority=True),
     Binding("shift+tab", "cycle(-1)", "Previous pane", show=False, id="app.previous_pane", priority=True),
-    Binding("1", "focus_pane('library')", "Library", show=False, id="app.focus_library"),
-    Binding("2", "focus_pane('reader')", "Reader", show=False, id="app.focus_reader"),
-    Binding("3", "focus_pane('search')", "Search", show=False, id="app.focus_search"),
-    Binding("4", "focus_pane('annotations')", "Annotations", show=False, id="app.focus_annotations"),
+    # In a box the digits are typed (a filter "003", a year): alt+digit
+    # switches from there too, as does escape then the digit.
+    Binding("1,alt+1", "focus_pane('library')", "Library", show=False, id="app.focus_library"),
+    Binding("2,alt+2", "focus_pane('reader')", "Reader", show=False, id="app.focus_reader"),
+    Binding("3,alt+3", "focus_pane('search')", "Search", show=False, id="app.focus_search"),
+    Binding("4,alt+4", "focus_pane('annotations')", "Annotations", show=False, id="app.focus_annotations"),
+    # `/` finds in what has focus (the reader, a list's filter); here, in the
+    # other panes, it is the library's search, as 3 and S are from anywhere.
     Binding("slash", "search", "Search", id="app.search"),
+    Binding("S", "search", "Search the library", show=False, id="app.search_library"),
     Binding("T", "change_theme", "Theme", show=False, id="app.theme"),
     Binding("D", "add_samples", "Add samples", show=False, id="app.add_samples"),
+    Binding("z", "zoom", "Reader full screen", show=False, id="app.zoom"),
 ]
 
-# The lists in the side panes: j/k move, other printable keys filter.
+# The lists in the side panes: j/k move, `/` goes to the pane's box
+# (letters alone never start a filter).
 FILTER_LIST = [
     Binding("j", "cursor_down", "Down", show=False),
     Binding("k", "cursor_up", "Up", show=False),
+    Binding("slash", "focus_filter", "Filter", show=False),
 ]
 
 LIBRARY = [
@@ -58,10 +66,17 @@ READER = [
     Binding("k,up", "cursor(-1)", "Previous", show=False, id="reader.previous"),
     Binding("ctrl+d,pagedown", "half_page(1)", "½ page down", show=False, id="reader.half_down"),
     Binding("ctrl+u,pageup", "half_page(-1)", "½ page up", show=False, id="reader.half_up"),
+    Binding("ctrl+f", "page(1)", "Page down", show=False, id="reader.page_down"),
+    Binding("ctrl+b", "page(-1)", "Page up", show=False, id="reader.page_up"),
+    Binding("right_curly_bracket", "passage(1)", "Next passage", show=False, id="reader.next_passage"),
+    Binding("left_curly_bracket", "passage(-1)", "Previous passage", show=False, id="reader.previous_passage"),
+    Binding("slash", "app.find", "Find", id="reader.find"),
     Binding("g,home", "start", "Start", show=False, id="reader.start"),
     Binding("G,end", "end", "End", show=False, id="reader.end"),
     Binding("n", "hit(1)", "Next hit", show=False, id="reader.next_hit"),
     Binding("N", "hit(-1)", "Prev hit", show=False, id="reader.previous_hit"),
+    Binding("ctrl+o", "app.jump_back", "Back to before the last jump", show=False, id="reader.jump_back"),
+    Binding("ctrl+n", "app.jump_forward", "Forward again (after ctrl+o)", show=False, id="reader.jump_forward"),
     Binding("t", "app.jump", "Go to time", id="reader.jump"),
     Binding("space", "app.play_pause", "Play/pause", id="reader.play"),
     Binding("left_square_bracket", "app.speed(-1)", "Slower", show=False, id="reader.slower"),
@@ -83,6 +98,9 @@ READER = [
 ]
 
 SEARCH = [Binding("f1", "query_help", "Query help", id="search.help")]
+
+# The reader's find box (tui/finding.py); enter finds, typing finds as you type.
+FIND = [Binding("escape", "cancel", "Back to the reader where it was", show=False)]
 
 ANNOTATIONS = [
     Binding("e", "edit", "Edit", id="annotations.edit"),
@@ -110,6 +128,7 @@ SECTIONS: list[tuple[str, list[Binding]]] = [
     ("Everywhere", APP),
     ("Library", [*FILTER_LIST, *LIBRARY]),
     ("Reader", READER),
+    ("Find in the reader", FIND),
     ("Search", SEARCH),
     ("Annotations", ANNOTATIONS),
     ("Annotation editor", EDITOR),
@@ -117,20 +136,27 @@ SECTIONS: list[tuple[str, list[Binding]]] = [
 
 # Keys that are not bindings (typing, enter in a list, the palette).
 EXTRA_HELP = {
-    "Everywhere": [("ctrl+p", "command palette")],
-    "Library": [("enter", "open the transcript"), ("typing", "filter by title or speaker")],
+    "Everywhere": [("ctrl+p", "command palette"), ("escape", "from a box back to its list (the text kept)")],
+    "Library": [("enter", "open the transcript"), ("/ then typing", "filter by title or speaker")],
+    "Find in the reader": [
+        ("typing", "find as you type (the Search pane's query language)"),
+        ("enter", "go to the match; n N move on"),
+    ],
     "Search": [
         ("typing", "search as you type"),
         ("enter", "open the best hit (in the box) or the hit under the cursor"),
         ("down", "from the box to the hits"),
+        ("escape", "from the box to the hits (or the reader)"),
         ("j k", "move through the hits"),
     ],
-    "Annotations": [("enter", "jump to its moment"), ("typing", "filter")],
+    "Annotations": [("enter", "jump to its moment"), ("/ then typing", "filter")],
 }
 
 _KEY_NAMES = {
     "left_square_bracket": "[",
     "right_square_bracket": "]",
+    "left_curly_bracket": "{",
+    "right_curly_bracket": "}",
     "question_mark": "?",
     "slash": "/",
     "space": "space",

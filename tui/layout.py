@@ -32,6 +32,24 @@ def _width(s: str) -> int:
     return len(s) if s.isascii() else cell_len(s)
 
 
+def aside_lines(set_aside: list[str]) -> list[str]:
+    """The text set aside at import as lines to show: each block keeps its
+    own lines (page chrome is often a list: "By", "Viewed", "53,478"), runs
+    of spaces folded; no empty line at either end of a block."""
+    out: list[str] = []
+    for block in set_aside:
+        lines = [" ".join(ln.split()) for ln in block.splitlines()]
+        while lines and not lines[0]:
+            lines.pop(0)
+        while lines and not lines[-1]:
+            lines.pop()
+        # blank lines inside a block: one at most in a row
+        for ln in lines:
+            if ln or out[-1:] != [""]:
+                out.append(ln)
+    return out
+
+
 def wrap(text: str, width: int) -> list[tuple[int, int]]:
     """Greedy word wrap: (start, end) character ranges, trailing spaces
     excluded. Words longer than the width are cut."""
@@ -131,6 +149,7 @@ class Layout:
         self.rows: list[Row] = []
         self.passage_row: list[int] = []  # first TEXT row of each passage
         self.show_aside: list[str] = []
+        self.aside: list[str] = []  # the set-aside lines shown (aside_lines)
 
     def seg_end(self, si: int) -> int:
         """The character offset where segment si ends in its passage text."""
@@ -159,10 +178,12 @@ class Layout:
             passage_row.append(len(rows))
             for start, end in wrap(self.texts[pi], width):
                 rows.append(Row(TEXT, pi, start, end))
-        if set_aside:
+        self.aside = aside_lines(set_aside or [])
+        if self.aside:
             rows.append(Row(BLANK))
-            for ai, block in enumerate(set_aside):
-                for start, end in wrap(" ".join(block.split()), width):
+            for ai, line in enumerate(self.aside):
+                # an empty line stays a row of its own (Row.passage: the line)
+                for start, end in wrap(line, width) or [(0, 0)]:
                     rows.append(Row(ASIDE, ai, start, end))
         self.rows = rows
         self.passage_row = passage_row

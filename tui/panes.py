@@ -28,7 +28,7 @@ class Pane(Vertical):
     """A bordered pane with a number in its title; the app cycles them."""
 
     DEFAULT_CSS = """
-    Pane { border: round $panel-lighten-2; background: $surface; }
+    Pane { border: round $hark-border; background: $surface; }
     Pane:focus-within { border: round $primary; }
     Pane > Input { border: none; height: 1; padding: 0 1; background: $boost; }
     Pane > Input:focus { border: none; background: $primary 20%; }
@@ -49,10 +49,42 @@ class Pane(Vertical):
         right after must reach it, however fast they come)."""
         raise NotImplementedError
 
+    def focus_filter(self) -> None:
+        """Focus the pane's box with its old text selected, so typing
+        replaces it (and an arrow key keeps it)."""
+        box = self.query_one(Input)
+        self.screen.set_focus(box)
+        # Now, not on the Focus event: keys already on their way must not
+        # land before the selection and then be selected themselves.
+        box.select_all()
+
+    def leave_box(self) -> None:
+        """Escape in the box: back to the pane's list, the text kept."""
+        self.screen.set_focus(self.query_one(FilterList))
+
+    def empty_why(self) -> str:
+        """Why the list is empty, in a few words (enter on it says so)."""
+        return "Nothing here."
+
+    def on_key(self, event: events.Key) -> None:
+        box = self.query_one(Input)
+        if not box.has_focus:
+            return
+        results = self.query_one(FilterList)
+        if event.key == "escape":
+            event.stop()
+            self.leave_box()
+        elif event.key == "down":
+            event.stop()
+            self.screen.set_focus(results)
+            if results.option_count and results.highlighted is None:
+                results.highlighted = 0
+
 
 class FilterList(OptionList):
-    """An option list where j/k move and other printable keys go to the
-    pane's filter box, so typing filters without a mode."""
+    """An option list where j/k move and `/` goes to the pane's box. Other
+    letters are keys, never the start of a filter (as in less and vim):
+    typing "quick" here must not quit on its `q`."""
 
     BINDINGS = keys.FILTER_LIST
 
@@ -64,20 +96,28 @@ class FilterList(OptionList):
             # key moved focus to a box (`/` then a query): they belong there.
             event.stop()
             event.prevent_default()
-            focused.insert_text_at_cursor(ch)
+            if focused.selection.is_empty:
+                focused.insert_text_at_cursor(ch)
+            else:
+                focused.replace(ch, *focused.selection)
             return
-        bound = event.key in self.screen.active_bindings
-        if ch and len(ch) == 1 and ch.isprintable() and not ch.isspace() and not bound:
-            box = self.parent.query_one(Input) if self.parent else None
-            if box is not None:
-                event.stop()
-                event.prevent_default()
-                # Focus now, not after a refresh: the next key typed must
-                # reach the box even when keys arrive faster than frames.
-                self.screen.set_focus(box)
-                box.insert_text_at_cursor(ch)
-                return
         await super()._on_key(event)
+
+    def _pane(self) -> Pane | None:
+        return self.parent if isinstance(self.parent, Pane) else None
+
+    def action_focus_filter(self) -> None:
+        pane = self._pane()
+        if pane is not None:
+            pane.focus_filter()
+
+    def action_select(self) -> None:
+        if self.option_count == 0:
+            # Enter on an empty list says why it is empty.
+            pane = self._pane()
+            self.notify(pane.empty_why() if pane is not None else "Nothing here.", timeout=4)
+            return
+        super().action_select()
 
 
 # -- Library -----------------------------------------------------------------
@@ -100,6 +140,7 @@ class LibraryPane(Pane):
         self.read_only: str | None = None  # why the library cannot be changed, if it cannot
         self.annotation_counts: dict[int, int] = {}
         self.sort = "opened"
+        self.compact = False  # one line per transcript (a short terminal)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter (type)…", id="library-filter", select_on_focus=False)
@@ -113,6 +154,20 @@ class LibraryPane(Pane):
         self.items = items
         self.annotation_counts = counts or {}
         self.refilter()
+
+    def set_compact(self, compact: bool) -> None:
+        """One line per transcript instead of two (on a short terminal)."""
+        if compact != self.compact:
+            self.compact = compact
+            self.refilter()
+
+    def empty_why(self) -> str:
+        needle = self.query_one("#library-filter", Input).value.strip()
+        if not self.items:
+            return str(self.query_one("#library-hint", Static).content)
+        if needle:
+            return f"No transcript matches “{needle}”: / to change the filter."
+        return "Nothing here."
 
     def first(self) -> TranscriptInfo | None:
         items = self._sorted()
@@ -154,6 +209,8 @@ class LibraryPane(Pane):
                     "or press D to add the sample library.",
                 )
             )
+        elif not options:
+            hint.update(Text(f"No transcript matches “{needle}” (of {len(self.items)}): / to change it."))
         else:
             shown = f"{len(options)} of {len(self.items)}" if needle else f"{len(self.items)}"
             hint.update(Text(f"{shown} transcripts · sorted by {self.sort} (o)"))
@@ -176,6 +233,12 @@ class LibraryPane(Pane):
         detail = Text(" · ".join(bits), style="dim", no_wrap=True, overflow="ellipsis")
         if speakers:
             detail.append(f" · {speakers}", style="dim")
+        if self.compact:
+            # A short terminal: one line, the details after the title (cut
+            # with an ellipsis where the pane ends).
+            line.append("  ")
+            line.append_text(detail)
+            return line
         # Two lines per transcript, each cut with an ellipsis, never wrapped.
         return Text.assemble(line, "\n", detail, no_wrap=True, overflow="ellipsis")
 
@@ -193,6 +256,8 @@ class LibraryPane(Pane):
         ol = self.query_one("#library-list", OptionList)
         if ol.highlighted_option is not None and ol.highlighted_option.id is not None:
             self.post_message(self.Opened(int(ol.highlighted_option.id)))
+        else:
+            self.notify(self.empty_why(), timeout=4)
 
     @on(OptionList.OptionSelected, "#library-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
@@ -235,12 +300,27 @@ class SearchPane(Pane):
         self.last_query = ""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder='search: words "a phrase" speaker:ann -not  (F1: help)', id="search-box")
+        yield Input(
+            placeholder='search: words "a phrase" speaker:ann -not  (F1: help)', id="search-box", select_on_focus=False
+        )
         yield Static("", classes="hint", id="search-hint")
         yield FilterList(id="search-results")
 
     def focus_default(self) -> None:
-        self.screen.set_focus(self.query_one("#search-box"))
+        self.focus_filter()
+
+    def leave_box(self) -> None:
+        # To the hits when there are some, else back to the reader.
+        results = self.query_one("#search-results", OptionList)
+        if results.option_count:
+            self.screen.set_focus(results)
+        else:
+            self.app.action_focus_pane("reader")  # type: ignore[attr-defined]
+
+    def empty_why(self) -> str:
+        if not self.last_query.strip():
+            return "No search yet: / to type one."
+        return f"Nothing matches “{self.last_query.strip()}”: / to change the search."
 
     @on(Input.Changed, "#search-box")
     def _changed(self, event: Input.Changed) -> None:
@@ -253,15 +333,6 @@ class SearchPane(Pane):
         else:
             self.post_message(self.Query(event.value, final=True))
 
-    def on_key(self, event: events.Key) -> None:
-        box = self.query_one("#search-box", Input)
-        results = self.query_one("#search-results", OptionList)
-        if box.has_focus and event.key == "down" and results.option_count:
-            event.stop()
-            self.screen.set_focus(results)
-            if results.highlighted is None:
-                results.highlighted = 0
-
     def show_results(
         self, query: str, hits: list[HitView], total: int, note: str | None, suggestion: str | None
     ) -> None:
@@ -269,14 +340,14 @@ class SearchPane(Pane):
         self.hits = hits
         ol = self.query_one("#search-results", OptionList)
         options: list[Option] = []
-        last_tid = None
+        # Grouped by transcript, best transcript first: its title once.
+        groups: dict[int, list[int]] = {}
         for i, h in enumerate(hits):
-            if h.transcript_id != last_tid:
-                last_tid = h.transcript_id
-                options.append(
-                    Option(Text(clean_line(h.title), style="bold", no_wrap=True, overflow="ellipsis"), disabled=True)
-                )
-            options.append(Option(_hit_text(h), id=str(i)))
+            groups.setdefault(h.transcript_id, []).append(i)
+        for members in groups.values():
+            first_hit = hits[members[0]]
+            options.append(Option(_group_title(first_hit, len(members)), disabled=True))
+            options.extend(Option(_hit_text(hits[i]), id=str(i)) for i in members)
         ol.set_options(options)
         first = next((k for k, o in enumerate(options) if not o.disabled), None)
         if first is not None:
@@ -310,18 +381,50 @@ class SearchPane(Pane):
         self.app.push_screen(QueryHelpScreen())
 
 
+# Words kept before a hit's first match: enough to read it in context, few
+# enough that the match shows in the 80-column layout's side column.
+LEAD = 12
+
+
+def _group_title(h: HitView, count: int) -> Text:
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(clean_line(h.title), style="bold")
+    t.append(f"  {count}", style="dim")
+    approx = TIME_MARKS.get(h.timing, "")
+    if approx:
+        t.append(f" {approx}", style="dim")
+    return t
+
+
 def _hit_text(h: HitView) -> Text:
     t = Text(no_wrap=False)
-    t.append(f"{format_time(h.start):>7} ", style="dim")
+    approx = TIME_MARKS.get(h.timing, "")
+    t.append(f"{approx}{format_time(h.start):>7} ", style="dim")
     if h.kind == "note":
         t.append("note: ", style="italic")
     elif h.speaker:
         t.append(f"{clean_line(h.speaker)}: ", style="bold")
-    snippet = Text(" ".join(h.snippet.split()) if not h.marks else h.snippet)
-    for a, b in h.marks:
-        snippet.stylize("bold reverse", a, b)
-    t.append_text(snippet)
+    t.append_text(cut_snippet(h.snippet, h.marks))
     return t
+
+
+def cut_snippet(snippet: str, marks: list[tuple[int, int]], lead: int = LEAD) -> Text:
+    """The snippet from a little before its first match (at a word start,
+    with `…`), the matches marked, so the match is on the visible line."""
+    if not marks:
+        return Text(" ".join(snippet.split()))
+    first = min(a for a, _ in marks)
+    start = 0
+    if first > lead:
+        # back from the match to the start of a word, at most `lead` chars
+        start = snippet.find(" ", first - lead, first)
+        start = first if start < 0 else start + 1
+    shown = Text(("…" if start else "") + snippet[start:])
+    shift = 1 if start else 0
+    for a, b in marks:
+        if b > start:
+            shown.stylize("bold reverse", max(a, start) - start + shift, b - start + shift)
+    return shown
 
 
 # -- Annotations ---------------------------------------------------------------
@@ -374,11 +477,19 @@ class AnnotationsPane(Pane):
         ol.set_options(options)
         if options:
             ol.highlighted = 0
+        self.query_one("#annotations-hint", Static).update(Text(self._hint(len(options)), style="dim"))
+
+    def _hint(self, shown: int) -> str:
         scope = "whole library" if self.whole_library else "this transcript"
-        hint = f"{len(options)} · {scope} (w) · e edit · d delete · u undo"
+        needle = self.query_one("#annotations-filter", Input).value.strip()
         if not self.items:
-            hint = f"No annotations in {scope} (w). In the reader: v select, h highlight, a annotate."
-        self.query_one("#annotations-hint", Static).update(Text(hint, style="dim"))
+            return f"No annotations in {scope} (w). In the reader: v select, h highlight, a annotate."
+        if not shown:
+            return f"No annotation in {scope} matches “{needle}”: / to change the filter."
+        return f"{shown} · {scope} (w) · e edit · d delete · u undo"
+
+    def empty_why(self) -> str:
+        return self._hint(self.query_one("#annotations-list", OptionList).option_count)
 
     def _current(self) -> AnnotationView | None:
         ol = self.query_one("#annotations-list", OptionList)
@@ -401,6 +512,8 @@ class AnnotationsPane(Pane):
         a = self._current()
         if a is not None:
             self.post_message(self.Picked(a, "open"))
+        else:
+            self.notify(self.empty_why(), timeout=4)
 
     def action_edit(self) -> None:
         a = self._current()

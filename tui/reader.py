@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 
 from rich.segment import Segment as RichSegment
 from rich.text import Text
-from textual import events
+from textual import events, on
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -73,6 +73,10 @@ class Reader(ScrollView, can_focus=True):
     Reader > .reader--playhead { background: $hark-playhead; color: $hark-playhead-foreground; }
     Reader > .reader--playhead-mark { color: $success; text-style: bold; }
     Reader > .reader--selection { text-style: underline; background: $hark-cursor 50%; }
+    /* NO_COLOR: colours are dropped, so the bands differ by style alone */
+    Reader.-no-color > .reader--cursor { text-style: reverse bold; }
+    Reader.-no-color > .reader--playhead { text-style: italic; }
+    Reader.-no-color > .reader--selection { text-style: underline; }
     Reader > .reader--match { background: $hark-match; color: $hark-match-foreground; text-style: bold; }
     Reader > .reader--nonspeech { color: $hark-nonspeech; text-style: italic; }
     Reader > .reader--heading { color: $accent; text-style: bold underline; }
@@ -102,6 +106,24 @@ class Reader(ScrollView, can_focus=True):
             self.reader = reader
             self.segment = segment
             self.by_user = by_user
+
+    class Jumped(Message):
+        """The cursor is about to jump (g, G, n, N, a hit, an annotation, a
+        time): where it was, for the jump list (tui/finding.py)."""
+
+        def __init__(self, reader: Reader, transcript_id: int, segment: int) -> None:
+            super().__init__()
+            self.reader = reader
+            self.transcript_id = transcript_id
+            self.segment = segment
+
+    class Loaded(Message):
+        """A transcript was loaded (the find waiting for it can be shown)."""
+
+        def __init__(self, reader: Reader, transcript_id: int) -> None:
+            super().__init__()
+            self.reader = reader
+            self.transcript_id = transcript_id
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -134,6 +156,12 @@ class Reader(ScrollView, can_focus=True):
         self._hours = False
         self._moving = False  # a move made by the program, not the user
         self._cache: dict[tuple[int, int], Strip] = {}
+
+    @on(events.Mount)
+    def _style_for_no_color(self) -> None:
+        # NO_COLOR (App.no_color) strips every colour: cursor, playhead and
+        # selection would look alike, so the CSS gives each its own style.
+        self.set_class(self.app.no_color, "-no-color")
 
     # -- content -------------------------------------------------------------
 
@@ -175,6 +203,7 @@ class Reader(ScrollView, can_focus=True):
         self.scroll_to_cursor(center=True)
         self.refresh()
         self.post_message(self.CursorMoved(self, self.cursor, by_user=False))
+        self.post_message(self.Loaded(self, transcript_id))
 
     def _text_width(self) -> int:
         return max(10, self.scrollable_content_region.width - GUTTER - STRIP)
@@ -310,7 +339,10 @@ class Reader(ScrollView, can_focus=True):
         row = self.layout_.row_of(si)
         height = self.scrollable_content_region.height
         if center:
-            self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True)
+            # force: right after a load Textual has not yet shown the
+            # scrollbar and would refuse the scroll (the reader stayed at
+            # 0:00 on start although the remembered place was 20:00).
+            self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True, force=True)
             return
         top = self.scroll_offset.y
         if row < top + 1:
@@ -318,11 +350,14 @@ class Reader(ScrollView, can_focus=True):
         elif row >= top + height - 2:
             self.scroll_to(y=row - height + 3, animate=False, immediate=True)
 
-    def move_to(self, segment: int, *, center: bool = True, by_user: bool = False) -> None:
-        """Put the cursor on a segment (a search hit, an annotation, a time)."""
+    def move_to(self, segment: int, *, center: bool = True, by_user: bool = False, jump: bool = True) -> None:
+        """Put the cursor on a segment (a search hit, an annotation, a time):
+        a jump, remembered in the jump list unless jump=False."""
         if not self.segments:
             return
         segment = max(0, min(segment, len(self.segments) - 1))
+        if jump:
+            self._jumping(segment)
         self._moving = not by_user
         try:
             if segment == self.cursor:
@@ -332,6 +367,11 @@ class Reader(ScrollView, can_focus=True):
         finally:
             self._moving = False
         self.scroll_to_cursor(center=center)
+
+    def _jumping(self, target: int) -> None:
+        # Posted before the move, so it carries where the cursor was.
+        if self.transcript_id is not None and target != self.cursor:
+            self.post_message(self.Jumped(self, self.transcript_id, self.cursor))
 
     def segment_at_time(self, t: float) -> int:
         return max(0, bisect_right(self.starts, t) - 1)
@@ -351,13 +391,52 @@ class Reader(ScrollView, can_focus=True):
         self.scroll_to(y=self.scroll_offset.y + direction * half, animate=False, immediate=True)
         self.cursor = target
 
+    def action_page(self, direction: int) -> None:
+        """A screenful (ctrl+f / ctrl+b, as in less and vim), keeping two
+        rows of the last screen for context."""
+        if self.layout_ is None or not self.segments:
+            return
+        page = max(1, self.scrollable_content_region.height - 2)
+        top = max(0, min(self.scroll_offset.y + direction * page, max(0, len(self.layout_.rows) - 1)))
+        self.scroll_to(y=top, animate=False, immediate=True)
+        # The first segment that starts on the new screen (below its top row,
+        # so the cursor does not scroll it back).
+        target = self.layout_.segment_at(top + 1)
+        while target + 1 < len(self.segments) and self.layout_.row_of(target) < top + 1:
+            target += 1
+        if target == self.cursor or (target - self.cursor) * direction < 0:
+            target = max(0, min(self.cursor + direction, len(self.segments) - 1))
+        self.cursor = target
+
+    def action_passage(self, direction: int) -> None:
+        """To the start of the next passage (`}`), or of this one and then
+        the one before (`{`)."""
+        if self.layout_ is None or not self.segments:
+            return
+        passages = self.layout_.passages
+        pi = self.layout_.seg_passage[self.cursor]
+        if direction > 0:
+            target = passages[pi + 1].first if pi + 1 < len(passages) else passages[pi].last
+        elif self.cursor > passages[pi].first:
+            target = passages[pi].first
+        else:
+            target = passages[pi - 1].first if pi > 0 else 0
+        self.cursor = target
+
     def action_start(self) -> None:
         if self.segments:
+            self._jumping(0)
             self.cursor = 0
 
     def action_end(self) -> None:
         if self.segments:
+            self._jumping(len(self.segments) - 1)
             self.cursor = len(self.segments) - 1
+
+    def find_position(self) -> tuple[int, int]:
+        """(which hit the cursor is on or after, 1-based; how many hits):
+        the status line's "3/17". 0 before the first hit."""
+        return bisect_right(self.hits, self.cursor), len(self.hits)
 
     def action_hit(self, direction: int) -> None:
         if not self.hits:
@@ -369,6 +448,11 @@ class Reader(ScrollView, can_focus=True):
         else:
             i = bisect_left(self.hits, self.cursor) - 1
             target = self.hits[i % len(self.hits)]
+        if (target - self.cursor) * direction < 0:
+            self.notify(
+                "Search hit the " + ("end: on from the top" if direction > 0 else "top: on from the end"), timeout=2
+            )
+        self._jumping(target)
         self.cursor = target
         self.scroll_to_cursor(center=True)
 
@@ -459,7 +543,7 @@ class Reader(ScrollView, can_focus=True):
             colour = self.speaker_index.get(p.speaker or "", 0)
             body = Text(self.speaker_name(p.speaker) or "", style=gs(f"reader--speaker-{colour}"), end="")
         elif r.kind == ASIDE:
-            block = " ".join(self.set_aside[r.passage].split())
+            block = lay.aside[r.passage]
             body = Text(block[r.start : r.end], style=gs("reader--aside"), end="")
             if row == 0 or lay.rows[row - 1].kind != ASIDE:
                 gutter = Text("set aside ", style=gs("reader--aside"), end="")

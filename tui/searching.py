@@ -178,6 +178,8 @@ class SearchActions:
         self._open_hit(event.hit, event.hits)
 
     def _open_hit(self, hit: HitView, hits: list[HitView]) -> None:
+        # Its query becomes the reader's find (n/N over the whole transcript).
+        self.find_for_hit(hit.transcript_id)
         matches: dict[int, list[tuple[int, int]]] = {}
         for h in hits:
             if h.transcript_id == hit.transcript_id and h.kind == "text":

@@ -62,6 +62,7 @@ HARK_VARIABLES: tuple[str, ...] = (
     "hark-match-foreground",
     *(f"hark-highlight-{h}" for h in HIGHLIGHTS),
     "hark-highlight-foreground",
+    "hark-border",
 )
 """Every variable hark's CSS may use; each has a default for every theme."""
 
@@ -469,6 +470,7 @@ _ANSI_DEFAULTS = {
         "hark-highlight-blue": "ansi_cyan",
         "hark-highlight-pink": "ansi_bright_magenta",
         "hark-highlight-foreground": "ansi_black",
+        "hark-border": "ansi_default",  # the terminal's own text colour
     },
     False: {  # a light terminal
         **dict(
@@ -500,6 +502,7 @@ _ANSI_DEFAULTS = {
         "hark-highlight-blue": "ansi_bright_cyan",
         "hark-highlight-pink": "ansi_bright_magenta",
         "hark-highlight-foreground": "ansi_black",
+        "hark-border": "ansi_default",  # the terminal's own text colour
     },
 }
 
@@ -557,6 +560,10 @@ def _derived(theme: Theme) -> dict[str, str]:
         amount = 0.0
     for name, hue in _HIGHLIGHT_HUES.items():
         out[f"hark-highlight-{name}"], out["hark-highlight-foreground"] = _band(surface, parse(hue), amount, fg)
+    # Unfocused pane borders and their titles: quiet, but seen (3:1, WCAG's
+    # figure for the parts of a control); Textual's $panel-lighten-2 is the
+    # page itself on a light theme.
+    out["hark-border"] = _readable(fg.blend(surface, 0.55), surface, 3.0).hex
     return out
 
 

@@ -29,6 +29,7 @@ class HitView:
     text: str = ""  # the segment's text
     text_marks: list[tuple[int, int]] = field(default_factory=list)  # matched words within text
     speaker: str | None = None  # who says it, as the user named them
+    timing: str = "exact"  # the transcript's times: a key of TIME_MARKS shows its mark
 
 
 @dataclass

@@ -92,8 +92,8 @@ async def test_pane_lists_filters_jumps_edits_deletes_and_undoes(app_for):
         assert len(pane.items) == 3
         await pilot.press("w")
         await settle(app, pilot)
-        # filter as you type, enter jumps to the moment
-        await pilot.press(*"moon")
+        # / then type to filter, enter jumps to the moment
+        await pilot.press("slash", *"moon")
         assert app.query_one("#annotations-list").option_count == 1
         await pilot.press("enter")
         await settle(app, pilot)

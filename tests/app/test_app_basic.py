@@ -37,7 +37,8 @@ async def test_enter_opens_the_highlighted_transcript_and_keys_move(app_for):
     app = app_for(transcript("Tides", 40), transcript("Bread", 300))
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(app, pilot)
-        titles = [o.prompt.plain.split("\n")[0] for o in app.query_one("#library-list")._options]
+        # the title, then (one line a transcript on a short terminal) its length
+        titles = [o.prompt.plain.split("\n")[0].split("  ")[0] for o in app.query_one("#library-list")._options]
         await pilot.press(*(["down"] * titles.index("Bread")), "enter")
         await settle(app, pilot)
         reader = app.query_one(Reader)
@@ -60,7 +61,7 @@ async def test_library_typing_filters_and_enter_opens(app_for):
     app = app_for(transcript("Tides", 4), transcript("Bread", 4))
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("b", "r")  # typing on the list goes to the filter
+        await pilot.press("slash", "b", "r")  # / then typing filters
         ol = app.query_one("#library-list")
         assert app.query_one("#library-filter").value == "br"
         assert ol.option_count == 1
@@ -91,15 +92,20 @@ async def test_number_keys_tab_and_slash_move_between_panes(app_for):
         # digits typed into the search box are text, not pane keys
         await pilot.press("4")
         assert app.query_one("#search-box").value == "4"
+        # escape: no hits, so back to the reader (tests/app/test_focus.py)
         await pilot.press("escape")
+        assert isinstance(app.focused, Reader)
+        await pilot.press("tab")
+        assert app.focused.id == "search-box"
         await pilot.press("tab")
         assert app.focused.id == "annotations-list"
         await pilot.press("tab")
         assert app.focused.id == "library-list"
         await pilot.press("shift+tab")
         assert app.focused.id == "annotations-list"
+        # `/` in a list goes to its own filter
         await pilot.press("1", "/")
-        assert app.focused.id == "search-box"
+        assert app.focused.id == "library-filter"
 
 
 async def test_help_lists_every_key_by_pane(app_for):

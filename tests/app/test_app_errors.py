@@ -191,7 +191,7 @@ async def test_a_damaged_index_found_while_searching_is_rebuilt(tmp_path: Path, 
             app._index_progress = lambda pct: (progress.append(pct), show_progress(pct))  # type: ignore[method-assign]
         shown.clear()
 
-        await pilot.press("slash", *"tide", "enter")
+        await pilot.press("3", *"tide", "enter")
         for _ in range(3):
             await settle(app, pilot)
         # Before: "search is unavailable: the search index is corrupt" on every search, never rebuilt.
@@ -226,6 +226,6 @@ async def test_an_index_that_is_a_plain_file_is_set_aside_and_rebuilt(tmp_path: 
                 f"the search index was a file, not a folder (set aside as {aside[0].name}): rebuilt from the library"
             )
         ]
-        await pilot.press("slash", *"tide", "enter")
+        await pilot.press("3", *"tide", "enter")
         await settle(app, pilot)
         assert app.query_one(SearchPane).hits

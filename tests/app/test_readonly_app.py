@@ -166,7 +166,7 @@ async def test_opens_read_only_and_says_so_once(tmp_path: Path, read_only_backen
         assert "Ana" in _status(app) and _status(app).startswith("read-only  Tides  Ana  1:00 / 2:29")
 
         # search, and open the best hit
-        await pilot.press("slash", *"sentence 17", "enter")
+        await pilot.press("3", *"sentence 17", "enter")
         await settle(app, pilot)
         hits = app.query_one(SearchPane).hits
         assert [(h.transcript_id, h.segment) for h in hits[:1]] == [(1, 17)]
@@ -342,7 +342,7 @@ async def _use_the_app_read_only(paths: Paths, why: str) -> None:
         await pilot.press("2", "j", "j")
         await pilot.pause(1.2)
         await settle(app, pilot)
-        await pilot.press("slash", *"sentence 9 tides", "enter")
+        await pilot.press("3", *"sentence 9 tides", "enter")
         await settle(app, pilot)
         assert reader.title == "Tides" and reader.cursor == 9
         await pilot.press("h")
@@ -373,7 +373,7 @@ async def _use_the_app_on_a_full_disk(paths: Paths) -> None:
         assert said[1:] == [
             f"could not save the reading position: cannot write the library {paths.library}: database or disk is full"
         ]
-        await pilot.press("slash", *"sentence 9 tides", "enter")
+        await pilot.press("3", *"sentence 9 tides", "enter")
         await settle(app, pilot)
         assert reader.title == "Tides" and reader.cursor == 9
         await pilot.press("a", *"no room", "ctrl+s")

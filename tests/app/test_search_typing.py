@@ -31,7 +31,7 @@ async def test_a_partial_last_word_finds_as_you_type(app_for):
         await settle(app, pilot)
         pane = app.query_one(SearchPane)
         # As typed, before any pause: "hor" is read as hor*.
-        await pilot.press("slash", *"long hor")
+        await pilot.press("3", *"long hor")
         await settle(app, pilot)
         assert [(h.transcript_id, h.segment) for h in pane.hits] == [(1, 0)]
         assert "long horizon" in pane.hits[0].snippet
@@ -57,7 +57,7 @@ async def test_a_whole_word_at_a_pause_is_searched_whole(app_for):
         await settle(app, pilot)
         pane = app.query_one(SearchPane)
         # "how" is said: at a pause it is the word itself, not how*.
-        await pilot.press("slash", *"long how")
+        await pilot.press("3", *"long how")
         await pilot.pause(0.5)
         await settle(app, pilot)
         assert [(h.transcript_id, h.segment) for h in pane.hits] == [(1, 1)]

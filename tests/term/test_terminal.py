@@ -15,7 +15,9 @@ def test_open_read_move_jump_help_and_quit(tmux):  # noqa: F811
     tmux.start()
     tmux.wait_for("1 Library")
     tmux.wait_for("roundtable-long-night")
-    tmux.type("round")  # typing filters the library
+    tmux.keys("/")  # / then typing filters the library
+    tmux.pause()
+    tmux.type("round")
     tmux.keys("Enter")  # and enter opens the transcript in the reader
     tmux.wait_for("Reader · roundtable-long-night")
     tmux.keys("G")  # to the end
@@ -44,7 +46,7 @@ def test_search_open_the_hit_and_read_its_time(tmux):  # noqa: F811
     import_samples(tmux.home, SAMPLES)
     tmux.start()
     tmux.wait_for("1 Library")
-    tmux.keys("/")
+    tmux.keys("3")  # library-wide search (`/` in the Library filters it)
     tmux.pause()
     tmux.type('"graveyard shift"')
     screen = tmux.wait_for("1 match")

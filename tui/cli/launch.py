@@ -11,8 +11,14 @@ one-line error from the commands that open the app.
 from __future__ import annotations
 
 import argparse
+import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Protocol
 
 from .common import CommandError, home_paths, open_library, sync_index, transcript_id
@@ -70,12 +76,15 @@ def samples_dir() -> Path:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """The samples in a throwaway home: nothing of the user's is touched."""
+    """The samples in a throwaway home: nothing of the user's is touched.
+    The home goes when the demo ends, also when the terminal is closed
+    (SIGHUP) or the process is told to stop (SIGTERM)."""
     from hark.store.importer import import_paths
     from hark.store.library import Library
     from hark.store.paths import resolve
 
-    with tempfile.TemporaryDirectory(prefix="hark-demo-") as tmp:
+    # The handlers may remove the folder before the with-block does.
+    with tempfile.TemporaryDirectory(prefix="hark-demo-", ignore_cleanup_errors=True) as tmp, removed_on_signal(tmp):
         paths = resolve(tmp).ensure()
         with Library(paths.library) as lib:
             report = import_paths(lib, [samples_dir()])
@@ -84,3 +93,29 @@ def run_demo(args: argparse.Namespace) -> int:
             # The demo's own index: the user's is not touched.
             sync_index(args, lib, quiet=True, index=paths.index)
         return open_app(args, paths, demo=True)
+
+
+# Signals that end the process without running `finally` blocks by default.
+STOP_SIGNALS = tuple(s for s in (getattr(signal, "SIGHUP", None), signal.SIGTERM) if s is not None)
+
+
+@contextmanager
+def removed_on_signal(folder: str) -> Iterator[None]:
+    """While inside, SIGHUP and SIGTERM remove `folder` and exit (128 +
+    the signal's number, as a shell reports it) instead of killing the
+    process with the folder left behind. Only the main thread can set
+    handlers: elsewhere (a test's thread) nothing is changed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise SystemExit(128 + signum)
+
+    old = {s: signal.signal(s, stop) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
