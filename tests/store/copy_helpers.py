@@ -19,6 +19,20 @@ from dataclasses import dataclass
 from hark.store.model import NONSPEECH, Segment
 from hark.store.reflow import estimate_times, split_untimed
 
+# Timed samples long enough to tell copies apart (the others are a few dozen words).
+TALKS = [
+    "lecture-tides.srt",
+    "podcast-bread.vtt",
+    "talk-lighthouses.md",
+    "panel-transit.json",
+    "interview-gardens.sbv",
+    "standup-whisper.txt",
+    "notes-design-review.txt",
+    "seminar-bees.xml",
+    "episode-maps.podcast.json",
+    "roundtable-long-night.vtt",
+]
+
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 FILLER_SOUNDS = ("um", "uh", "um", "uh", "er", "ah")
 INTRO = (

@@ -13,25 +13,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from copy_helpers import INTRO, OUTRO, make_copy, original_words, segment_places, start_errors
+from copy_helpers import INTRO, OUTRO, TALKS, make_copy, original_words, segment_places, start_errors
 
 from hark.store.align import Alignment, align, match_words, shared_words
 from hark.store.formats import parse_file
 from hark.store.model import NONSPEECH, Segment, Transcript
 from hark.store.text import words
-
-TALKS = [
-    "lecture-tides.srt",
-    "podcast-bread.vtt",
-    "talk-lighthouses.md",
-    "panel-transit.json",
-    "interview-gardens.sbv",
-    "standup-whisper.txt",
-    "notes-design-review.txt",
-    "seminar-bees.xml",
-    "episode-maps.podcast.json",
-    "roundtable-long-night.vtt",
-]
 
 
 def _seed(corpus: Path, prefix: str):

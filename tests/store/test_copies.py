@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from copy_helpers import OUTRO, make_copy, original_words
+from copy_helpers import OUTRO, TALKS, make_copy, original_words
 
 from hark.store.align import shared_words
 from hark.store.copies import (
@@ -34,19 +34,6 @@ from hark.store.copies import (
 )
 from hark.store.formats import parse_file
 
-# Timed samples long enough to tell (the others are a few dozen words).
-TALKS = [
-    "lecture-tides.srt",
-    "podcast-bread.vtt",
-    "talk-lighthouses.md",
-    "panel-transit.json",
-    "interview-gardens.sbv",
-    "standup-whisper.txt",
-    "notes-design-review.txt",
-    "seminar-bees.xml",
-    "episode-maps.podcast.json",
-    "roundtable-long-night.vtt",
-]
 ALL_SAMPLES = [*TALKS, "essay-rivers.txt", "phonetics-lab.TextGrid"]
 
 
