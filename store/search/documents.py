@@ -67,7 +67,8 @@ if TYPE_CHECKING:
 # when documents, fields, analysis or whoosh/fileformat.py change. An index
 # of another version is not read: it is rebuilt, with one line.
 # 6: ß folds to ss, CJK text indexed as pairs of characters.
-SCHEMA_VERSION = 6
+# 7: posting blocks as raw arrays (whoosh/blocks.py, fileformat.HarkCodec).
+SCHEMA_VERSION = 7
 PASSAGE_MIN = 40  # words: a sentence end past this closes a passage
 PASSAGE_MAX = 80  # words: a passage closes at this length in any case
 TAIL = 12  # words of the next passage indexed in the tail field

@@ -36,13 +36,14 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
-from itertools import accumulate, chain
+from itertools import chain
 from typing import Any
 
 from whoosh import query as wq
 
 from ..plan import Adjacent
 from . import privates
+from .blocks import HarkLeafMatcher
 from .postings import has_neighbours, phrase_at, positions
 from .scoring import fast_constants
 
@@ -61,11 +62,12 @@ Scores = dict[int, float]
 class _List:
     """One term's postings in one index segment."""
 
-    __slots__ = ("df", "_matcher", "_all", "_heads", "_bounds", "_blocks", "_deleted")
+    __slots__ = ("df", "_matcher", "_hark", "_all", "_heads", "_bounds", "_blocks", "_deleted")
 
     def __init__(self, matcher: Any, df: int, deleted: frozenset[int] | set[int] | None) -> None:
         self.df = df
         self._matcher = matcher
+        self._hark = isinstance(matcher, HarkLeafMatcher)  # hark's blocks: read straight from the map
         self._deleted = deleted
         self._all: tuple[array, array, list] | None = None
         self._heads: tuple[list[int], list[int]] | None = None  # (block max ids, block offsets)
@@ -75,23 +77,16 @@ class _List:
     # -- reading ----------------------------------------------------------------------
 
     def _blocked(self) -> bool:
-        return privates.in_blocks(self._matcher)
+        """Whether the list is read by its blocks (else through the
+        matcher's interface: inlined postings)."""
+        return self._hark and privates.reads().blocks
 
     def heads(self) -> tuple[list[int], list[int]]:
         """Every block's last id and file offset, from the block headers
-        alone (no decompression)."""
+        alone."""
         if self._heads is None:
-            m = self._matcher
-            maxids: list[int] = []
-            offsets: list[int] = []
-            bounds: list[tuple[float, int]] = []
-            for pos in privates.walk(m):
-                maxid, maxweight, minlength = privates.header(m)
-                maxids.append(maxid)
-                offsets.append(pos)
-                bounds.append((maxweight, minlength))
+            maxids, offsets, self._bounds = self._matcher.heads()
             self._heads = (maxids, offsets)
-            self._bounds = bounds
         return self._heads
 
     def top(self, limit: int, scorer: tuple[float, float, float, Any]) -> list[int] | None:
@@ -148,10 +143,7 @@ class _List:
         """Block k's (ids, weights, values), ids absolute."""
         got = self._blocks.get(k)
         if got is None:
-            m = self._matcher
-            privates.goto(m, self.heads()[1][k])
-            got = _unpack(*privates.block_data(m))
-            self._blocks[k] = got
+            got = self._blocks[k] = self._matcher.block(self.heads()[1][k])
         return got
 
     def all(self) -> tuple[array, array, Any]:
@@ -165,12 +157,7 @@ class _List:
         parts: list[Any] = []
         m = self._matcher
         if self._blocked():
-            for _pos in privates.walk(m):
-                bids, bw, bv = _unpack(*privates.block_data(m))
-                starts.append(len(ids))
-                parts.append(bv)
-                ids.extend(bids)
-                weights.extend(bw.tolist() if isinstance(bw, array) and bw.typecode != "f" else bw)
+            ids, weights, starts, parts = m.whole()
         else:  # inlined postings, or another codec: the matcher's own interface
             vs = []
             while m.is_active():
@@ -190,15 +177,16 @@ class _List:
         self._blocks.clear()
         return self._all
 
-    def at(self, docs: list[int]) -> tuple[list[int], list[float], list]:
+    def at(self, docs: Any, values: bool = True) -> tuple[list[int], list[float], list | None]:
         """The postings of the documents in `docs` (sorted) that have this
-        term: decodes only the blocks that can hold them when the list is
-        much longer than `docs`."""
+        term (their values only if asked for: an AND needs none): decodes
+        only the blocks that can hold them when the list is much longer
+        than `docs`."""
         if self._all is None and self._blocked() and self.df > SELECTIVE * len(docs):
             maxids, _offsets = self.heads()
             out_ids: list[int] = []
             out_w: list[float] = []
-            out_v: list = []
+            out_v: list | None = [] if values else None
             gone = self._deleted or ()
             k = 0
             nblocks = len(maxids)
@@ -216,24 +204,30 @@ class _List:
                     if j < len(bids) and bids[j] == d and d not in gone:
                         out_ids.append(d)
                         out_w.append(bw[j])
-                        out_v.append(bv[j])
+                        if out_v is not None:
+                            out_v.append(bv[j])
                     i += 1
             return out_ids, out_w, out_v
-        ids, weights, values = self.all()
-        if len(docs) * 4 < len(ids):
-            out = ([], [], [])
+        ids, weights, vals = self.all()
+        n = len(ids)
+        if len(docs) * 4 < n:
+            idx = []
             j = 0
-            n = len(ids)
             for d in docs:
                 j = bisect_left(ids, d, j)
                 if j < n and ids[j] == d:
-                    out[0].append(d)
-                    out[1].append(weights[j])
-                    out[2].append(values[j])
-            return out
-        want = set(docs)
-        keep = [i for i, d in enumerate(ids) if d in want]
-        return [ids[i] for i in keep], [weights[i] for i in keep], [values[i] for i in keep]
+                    idx.append(j)
+        else:  # lists of a size: the common documents by a set (in C), then where they are
+            idx = []
+            j = 0
+            for d in sorted(set(docs).intersection(ids)):
+                j = bisect_left(ids, d, j)
+                idx.append(j)
+        return (
+            [ids[i] for i in idx],
+            [weights[i] for i in idx],
+            vals.take(idx) if values else None,
+        )
 
 
 class _Values:
@@ -257,25 +251,23 @@ class _Values:
             return (self[i] for i in range(len(self.index)))
         return chain.from_iterable(self.parts)
 
-
-def _unpack(data: tuple, n: int, fixedsize: int | None) -> tuple[array, Any, Any]:
-    """A W3 block's (ids, weights, values) as Whoosh's own reader decodes them."""
-    ids = array("I", accumulate(data[0]))  # 4 bytes an id, where a tuple holds an int object
-    w = data[1]
-    if w is None:
-        weights: Any = (1.0,) * n
-    elif isinstance(w, float):
-        weights = (w,) * n
-    else:
-        weights = w
-    vs = data[2]
-    if fixedsize is None or fixedsize < 0:
-        values: Any = vs
-    elif fixedsize == 0:
-        values = (None,) * n
-    else:
-        values = tuple(vs[i : i + fixedsize] for i in range(0, len(vs), fixedsize))
-    return ids, weights, values
+    def take(self, idx: list[int]) -> list[Any]:
+        """The values at the (ascending) positions idx, block by block."""
+        if self.index is not None:
+            idx = [self.index[i] for i in idx]
+        starts, parts = self.starts, self.parts
+        out = []
+        k, last = -1, len(starts) - 1
+        part: Any = None
+        base = nxt = 0
+        for i in idx:
+            if i >= nxt or k < 0:
+                k = bisect_right(starts, i, max(k, 0)) - 1
+                part = parts[k]
+                base = starts[k]
+                nxt = starts[k + 1] if k < last else 1 << 62
+            out.append(part[i - base])
+        return out
 
 
 class _Cache:
@@ -383,7 +375,7 @@ class Evaluator:
         # Matches: the word's passages, and the OR's other words' outside them.
         total = pl.count()
         if either:
-            ids, _w, _v = pl.at(sorted(either))
+            ids, _w, _v = pl.at(sorted(either), values=False)
             total += len(either) - len(ids)
         return scores, total
 
@@ -463,23 +455,45 @@ class Evaluator:
         if not pos:
             raise Unsupported("an AND of NOTs")
         pos.sort(key=self._size)
-        out: Scores | None = None
+        # Narrow first, score after: a word's postings are scored only
+        # where every other part matches too (its rarest part's list is
+        # mostly documents the others do not have).
+        cand: Any = within
+        kept: list[Scores | None] = []
         for sub in pos:
-            got = self.eval(sub, within if out is None else sorted(out))
-            if out is None:
-                out = got
+            lead = sub.a if isinstance(sub, wq.AndMaybe) else sub  # an AND-MAYBE's optional part only scores
+            if isinstance(lead, wq.Term):
+                cand = self._docs(lead, cand)
+                kept.append(None)
             else:
-                out = {d: s + got[d] for d, s in out.items() if d in got}
-            if not out:
+                got = self.eval(sub, cand)
+                kept.append(got)
+                cand = sorted(got)
+            if not len(cand):
                 return {}
-        assert out is not None
         for sub in neg:
-            for d in self.eval(sub, sorted(out)):
-                out.pop(d, None)
+            gone = self.eval(sub, cand)
+            if gone:
+                cand = [d for d in cand if d not in gone]
+                if not cand:
+                    return {}
+        out: Scores = dict.fromkeys(cand, 0.0)
+        for sub, got in zip(pos, kept, strict=True):
+            if got is None:
+                got = self.eval(sub, cand)
+            for d in out:
+                out[d] += got[d]
         if neg:  # Whoosh scores a NOT inside an AND as 1.0 (its inverse matcher's weight)
             for d in out:
                 out[d] += len(neg)
         return _boosted(out, boost)
+
+    def _docs(self, q: wq.Term, within: Any) -> Any:
+        """The documents (sorted) of a word, among `within` if given."""
+        pl = self.seg.plist(q.fieldname, q.text)
+        if pl is None:
+            return []
+        return pl.all()[0] if within is None else pl.at(within, values=False)[0]
 
     def _term(self, field: str, text: str, boost: float, within: list[int] | None) -> Scores:
         pl = self.seg.plist(field, text)
@@ -488,7 +502,7 @@ class Evaluator:
         if within is None:
             ids, weights, _v = pl.all()
         else:
-            ids, weights, _v = pl.at(within)
+            ids, weights, _v = pl.at(within, values=False)
         return dict(zip(ids, self.seg.scores(field, text, ids, weights, boost), strict=True))
 
     def phrase(self, q: Adjacent, within: list[int] | None) -> Scores:

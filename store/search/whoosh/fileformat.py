@@ -1,8 +1,9 @@
 """The names hark's index files pickle: a promise of the file format.
 
-Whoosh pickles the schema into each table of contents (``_hark6_*.toc``:
-`Words`, `PackedPositions`, `HarkAnalyzer`) and every posting block into
-the segment files (`unpack_array`, `PackedValues`). Pickle stores them by
+Whoosh pickles the schema into each table of contents (``_hark7_*.toc``:
+`Words`, `PackedPositions`, `HarkAnalyzer`) and each segment's codec
+(`HarkCodec`: hark's posting blocks, blocks.py, which pickle nothing).
+Pickle stores them by
 module path and name, so this module's path
 (``hark.store.search.whoosh.fileformat``) and these names are part of the
 file format: moving or renaming any of them makes every existing index
@@ -24,6 +25,7 @@ from typing import Any
 
 from whoosh import fields, formats
 from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 
 from ..analysis import fold, term, unit_spans
 from .postings import pack, positions, postings_of
@@ -152,16 +154,24 @@ class PackedValues:
             start = end
 
 
-class PackedArray(array):
-    """An array that pickles as its bytes: Whoosh pickles blocks with
-    protocol 2, where a plain array pickles as a list of Python numbers.
-    Unpickles as a plain array (through unpack_array)."""
+class HarkCodec(W3Codec):
+    """Whoosh's W3 codec with hark's posting blocks (blocks.py): the same
+    files, the term tables and columns as W3 writes them; a posting list's
+    blocks are raw arrays behind a fixed header."""
 
-    def __reduce_ex__(self, protocol: Any) -> tuple:
-        return (unpack_array, (self.typecode, self.tobytes()))
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> W3PostingsWriter:
+        if byteids:  # term vectors (hark's schema has none): W3's own blocks
+            return super().postings_writer(dbfile, byteids)
+        from .blocks import HarkPostingsWriter
 
+        return HarkPostingsWriter(
+            dbfile, blocklimit=self._blocklimit, byteids=False, compression=0, inlinelimit=self._inlinelimit
+        )
 
-def unpack_array(code: str, data: bytes) -> array:
-    a = array(code)
-    a.frombytes(data)
-    return a
+    def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None) -> Any:
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        from .blocks import HarkLeafMatcher
+
+        offset, length = terminfo.extent()
+        return HarkLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)

@@ -1,14 +1,12 @@
 """Guarded fixes to Whoosh, applied when the engine opens an index.
 
-Five changes to Whoosh's classes, for the whole process, each applied by
+Four changes to Whoosh's classes, for the whole process, each applied by
 `apply_all` (WhooshEngine calls it when it opens, a build process when it
 starts; applying again changes nothing). Each checks the structure it
 patches first and steps aside if it differs (another Whoosh release), and
 says whether it took in a PatchReport:
 
     leaf_skip     skipping inside a posting block by bisection
-    blocks        posting blocks written as arrays and PackedValues, read
-                  back with a C-level running sum
     buffer_file   memory-mapped segment files read through a view, not
                   copied whole into memory
     unpickle      an index file that cannot be unpickled (a module or name
@@ -23,15 +21,11 @@ pinned Whoosh and that its behaviour is in effect.
 
 from __future__ import annotations
 
-import operator
 import pickle
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import accumulate
 from typing import Any
-
-from .fileformat import PackedArray, PackedValues
 
 
 @dataclass(frozen=True)
@@ -77,59 +71,6 @@ def leaf_skip() -> PatchReport:
 
     cls.skip_to = skip_to
     cls._hark_bisect = True
-    return PatchReport(name, True)
-
-
-def blocks() -> PatchReport:
-    """Whoosh writes a posting block as a pickled tuple of three tuples
-    (ids, weights, values): reading one makes ~400 Python objects, the
-    bulk of every query's time on a large library. Write arrays and
-    PackedValues instead (the same pickle-in-zlib block, which Whoosh's own
-    reader also reads: it indexes and iterates them like the tuples), and
-    read ids back with a C-level running sum. W3 codec only."""
-    from whoosh.codec import whoosh3
-
-    w, r = whoosh3.W3PostingsWriter, whoosh3.W3LeafMatcher
-    name = "blocks"
-    if getattr(w, "_hark_blocks", False):
-        return PatchReport(name, True)
-    needed = ("_mini_ids", "_mini_weights", "_mini_values", "_write_block")
-    if not all(hasattr(w, a) for a in needed):
-        return PatchReport(name, False, "W3PostingsWriter lacks its block methods")
-    if not hasattr(r, "_read_ids") or not hasattr(r, "_read_data"):
-        return PatchReport(name, False, "W3LeafMatcher lacks _read_ids or _read_data")
-
-    def _mini_ids(self: Any) -> Any:
-        ids = self._ids
-        if self._byteids:
-            return tuple(ids)
-        deltas = list(map(operator.sub, ids, [0, *ids[:-1]]))
-        return PackedArray("H" if max(deltas, default=0) < 65536 else "I", deltas)
-
-    def _mini_weights(self: Any) -> Any:
-        weights = self._weights
-        if not weights:
-            return None
-        top = max(weights)
-        if top == min(weights):
-            return None if top == 1.0 else top
-        return PackedArray("f", weights)
-
-    def _mini_values(self: Any) -> Any:
-        fixedsize = self._format.fixed_value_size()
-        if fixedsize is None or fixedsize < 0:
-            return PackedValues.of(self._values)
-        return None if fixedsize == 0 else b"".join(self._values)
-
-    def _read_ids(self: Any) -> None:
-        if self._data is None:
-            self._read_data()
-        ids = self._data[0]
-        self._ids = ids if self._byteids else tuple(accumulate(ids))
-
-    w._mini_ids, w._mini_weights, w._mini_values = _mini_ids, _mini_weights, _mini_values
-    r._read_ids = _read_ids
-    w._hark_blocks = True
     return PatchReport(name, True)
 
 
@@ -285,7 +226,7 @@ def block_tag() -> PatchReport:
     return PatchReport(name, True)
 
 
-PATCHES = (leaf_skip, blocks, buffer_file, unpickle, block_tag)
+PATCHES = (leaf_skip, buffer_file, unpickle, block_tag)
 
 
 def apply_all() -> tuple[PatchReport, ...]:

@@ -1,11 +1,12 @@
 """Every private Whoosh attribute hark reads, in one place, and the guard
 that checks them when an index opens.
 
-hark's fast paths go beneath Whoosh's public interface: the evaluator walks
-a posting list's blocks (their headers alone, then the data of the blocks
-it needs), the scorer reads a segment's whole length column at once, and
-the bulk writer fills the W3 postings writer's block buffer a block at a
-time. They read attributes Whoosh keeps private, which another Whoosh
+hark's fast paths go beneath Whoosh's public interface: hark's posting
+blocks (blocks.py) are read and written by subclasses of W3's matcher and
+postings writer that keep W3's moving parts (the attributes its matcher
+logic reads and sets), the scorer reads a segment's whole length column
+at once, and the bulk writer fills the postings writer's block buffer a
+block at a time. They read attributes Whoosh keeps private, which another Whoosh
 release may rename. So they read them only through this module, and
 `check` -- run by WhooshEngine.open on the opened index, on real objects
 -- says which are there: a fast path whose attributes are missing is
@@ -20,14 +21,17 @@ itself; writer.py's SegmentWriter subclass uses its parent's attributes.)
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-# A posting list's matcher (W3LeafMatcher): methods, and the attributes
-# `_goto` sets for the block it has just read.
-LEAF_METHODS = ("_goto", "_read_data")
+# A posting list's matcher (W3LeafMatcher, under blocks.HarkLeafMatcher):
+# the methods the subclass replaces or calls, and the attributes W3's
+# matcher logic keeps, which the subclass reads and sets.
+LEAF_METHODS = ("_goto", "_read_data", "_read_ids", "_read_weights", "_read_values", "_read_header", "reset")
 LEAF_FIELDS = (
+    "_postfile",
+    "_startoffset",
+    "_length",
     "_baseoffset",
     "_lastblock",
     "_nextoffset",
@@ -47,7 +51,7 @@ WRITER_FIELDS = ("_blocklimit", "_ids", "_weights", "_values", "_maxweight", "_m
 class Reads:
     """Which fast paths the opened Whoosh supports."""
 
-    blocks: bool  # posting lists walked block by block (evaluate.py)
+    blocks: bool  # posting lists read by their blocks (blocks.py, evaluate.py)
     lengths: bool  # length columns read whole (scoring.py)
     missing: tuple[str, ...] = ()  # the private names not found
 
@@ -129,50 +133,13 @@ def writer_ok() -> bool:
     return _writer
 
 
-# -- posting lists, block by block (evaluate.py) -------------------------------------
+# -- posting lists (evaluate.py) -------------------------------------------------------
 
 
 def unfiltered(m: Any) -> Any:
     """The posting list under Whoosh's deleted-documents filter (the
     evaluator leaves deleted documents out itself)."""
     return getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
-
-
-def in_blocks(m: Any) -> bool:
-    """Whether the matcher is a posting list this module can walk by blocks
-    (inlined postings and other codecs are read through the interface)."""
-    return _reads.blocks and hasattr(m, "_goto") and hasattr(m, "_read_data") and hasattr(m, "_nextoffset")
-
-
-def walk(m: Any) -> Iterator[int]:
-    """Go to each block in turn (its header read, its data not), and yield
-    its offset."""
-    pos = m._baseoffset
-    while True:
-        m._lastblock = False  # Whoosh sets it, never clears it
-        m._goto(pos)
-        yield pos
-        if m._lastblock:
-            return
-        pos = m._nextoffset
-
-
-def header(m: Any) -> tuple[int, float, int]:
-    """The current block's last id, highest weight and shortest length."""
-    return m._maxid, m._maxweight, m._minlength
-
-
-def goto(m: Any, pos: int) -> None:
-    """Go to the block at file offset pos (its header read)."""
-    m._lastblock = False  # Whoosh sets it, never clears it
-    m._goto(pos)
-
-
-def block_data(m: Any) -> tuple[tuple, int, int | None]:
-    """The current block's raw (ids, weights, values), its number of
-    postings and the field's fixed value size."""
-    m._read_data()
-    return m._data, m._blocklength, m._fixedsize
 
 
 # -- a segment's lengths (scoring.py) --------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 from whoosh.writing import SegmentWriter
 
 from . import privates
+from .fileformat import HarkCodec
 
 SMALL_SEGMENT = 2_000  # documents (passages): an import's segment; merged with its like
 MERGE_AT = 6  # small segments that trigger a merge
@@ -66,6 +67,7 @@ class LeanWriter(SegmentWriter):
     same format."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("codec", HarkCodec())  # hark's posting blocks (blocks.py)
         super().__init__(ix, **kwargs)
         self._post: dict[tuple[str, bytes], tuple[array, array, list[bytes]]] = {}
         self._lens: dict[str, dict[int, int]] = {}

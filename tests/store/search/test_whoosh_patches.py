@@ -6,7 +6,6 @@ index, and every private attribute the fast paths read is there."""
 from __future__ import annotations
 
 import pickle
-import zlib
 from array import array
 
 import pytest
@@ -16,9 +15,9 @@ from whoosh.filedb import structfile
 from hark.store.library import Library
 from hark.store.model import Segment, Transcript
 from hark.store.search import Index
-from hark.store.search.whoosh import evaluate, fileformat, patches, privates, scoring
+from hark.store.search.whoosh import blocks, evaluate, patches, privates, scoring
 
-PATCHES = ["leaf_skip", "blocks", "buffer_file", "unpickle", "block_tag"]
+PATCHES = ["leaf_skip", "buffer_file", "unpickle", "block_tag"]
 
 
 def test_the_pinned_whoosh_is_the_one_patched():
@@ -84,18 +83,40 @@ def test_skipping_inside_a_block_bisects(many, monkeypatch):
     assert steps == []
 
 
-def test_blocks_hold_arrays_and_packed_values(many):
+def test_blocks_are_raw_arrays_read_from_the_map(many):
     m = _leaf(many, "text", "alpha")
-    data, n, fixed = privates.block_data(m)
-    assert n == 128 and fixed is None
-    assert isinstance(data[0], array) and isinstance(data[2], fileformat.PackedValues)
-    assert len(data[2]) == 128 and data[2][0][:1] == b"b"  # packed positions with neighbour marks
-    # The block as stored names the file format's module (a promise: see fileformat.py).
-    raw = zlib.decompress(m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset))
-    assert b"hark.store.search.whoosh.fileformat" in raw
-    assert b"unpack_array" in raw and b"PackedValues" in raw
-    # Ids come back as a running sum of the stored gaps.
-    assert m.id() == data[0][0] and list(m.all_ids())[:3] == list(_leaf(many, "text", "alpha").all_ids())[:3]
+    assert isinstance(m, blocks.HarkLeafMatcher)
+    buf = m._postfile._buf
+    length, n, maxid, _w, _mn, _mx, wcode, vcode, vlen = blocks.HEAD.unpack_from(buf, m._baseoffset)
+    assert n == 128 and length > 0 and maxid == m.block_max_id()
+    start = m._baseoffset + blocks.HEAD.size
+    ids = array("I", bytes(buf[start : start + 4 * n]))  # absolute ids as they are stored
+    assert list(ids) == list(m.all_ids())[:128]
+    assert wcode == blocks.W_ONES  # every passage says "alpha" once
+    assert chr(vcode) in "HIhi" and vlen > 0
+    # The values (packed positions with neighbour marks) decode when asked for.
+    got_ids, weights, values = m.block(m._baseoffset)
+    assert list(got_ids) == list(ids) and list(weights) == [1.0] * 128
+    assert isinstance(values, blocks.LazyValues) and values._packed is None
+    assert values[0][:1] == b"b" and values._packed is not None
+    # Whoosh's own matcher logic reads the same postings through these blocks.
+    whole_ids, _w, starts, parts = m.whole()
+    assert list(whole_ids) == list(_leaf(many, "text", "alpha").all_ids()) and len(whole_ids) == 300
+    assert starts == [0, 128, 256] and [len(p) for p in parts] == [128, 128, 44]
+    # Nothing in a block is pickled: no module path is part of it.
+    assert b"hark.store" not in bytes(buf[m._startoffset : m._startoffset + m.extent_length()])
+
+
+def test_a_damaged_block_is_damage_not_garbage(many):
+    m = _leaf(many, "text", "alpha")
+    data = bytearray(m._postfile._buf)
+    second = m._baseoffset + 4 + blocks.HEAD.unpack_from(data, m._baseoffset)[0]
+    data[second : second + 64] = bytes(64)  # a zero-filled stretch where the second block starts
+    m._hark_view = (bytes(data), 0)
+    with pytest.raises(patches.DamagedPostings):
+        m.heads()
+    with pytest.raises(patches.DamagedPostings):
+        m.whole()
 
 
 def test_segment_files_are_read_through_a_view_not_copied(many):
@@ -158,3 +179,22 @@ def test_a_posting_list_without_its_header_tag_is_damage():
     leaf._postfile = None
     with pytest.raises(AttributeError):
         leaf._read_header()
+
+
+def test_blocks_read_from_a_file_without_a_memory_map(many):
+    mapped = _leaf(many, "text", "alpha")
+
+    class PlainFile:  # a posting file read with seek and read (no mapping to view)
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def get(self, position: int, length: int) -> bytes:
+            return self.data[position : position + length]
+
+    m = _leaf(many, "text", "alpha")
+    m._postfile = PlainFile(bytes(mapped._postfile._buf))
+    m._hark_view = None
+    ids, weights, starts, parts = m.whole()
+    assert m._hark_view[1] == m._startoffset  # only this list's bytes were read
+    assert list(ids) == list(mapped.whole()[0]) and [p[0] for p in parts] == [p[0] for p in mapped.whole()[3]]
+    assert m.heads() == mapped.heads()

@@ -1,0 +1,398 @@
+"""hark's posting blocks: raw arrays read straight from the memory map.
+
+Whoosh's W3 codec writes each block of 128 postings as a pickled tuple,
+zlib-compressed, behind a pickled header: reading one block costs ~30 µs
+(the header's unpickling, decompression, unpickling the data, a running
+sum over the ids), and a query reads every block of each of its words.
+Here a block is a fixed header and arrays:
+
+    header  HEAD: the length of what follows it (negative: the last block),
+            the number of postings, the last id, the highest weight, the
+            shortest and longest length (Whoosh's length bytes), how the
+            weights and the values are stored, and the values' byte length
+    ids     uint32 each, absolute (no running sum to decode)
+    weights nothing (all 1.0), one float32 (all the same), uint8 each
+            (small whole numbers: term frequencies) or float32 each
+    values  the values' ends (uint16 or uint32) and their bytes, zlib-
+            compressed when that saves a fifth; decoded only when a value
+            is asked for (a phrase's candidates), never for AND or OR
+
+A posting list still starts with Whoosh's tag, and the blocks keep
+Whoosh's chaining (the length of each says where the next one starts), so
+Whoosh's own matcher logic (next, skip_to, block quality) works unchanged
+on top of HarkLeafMatcher; only reading a block is new. The evaluator
+(evaluate.py) reads the headers and the ids and weights of whole lists
+without a matcher's per-block method calls (`heads`, `block`, `whole`).
+
+The codec that writes and reads these (fileformat.HarkCodec) is named in
+each segment of the table of contents: an index written by the W3 codec
+(schema version 6 and before) is never read by this one; it is rebuilt.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+import zlib
+from array import array
+from collections.abc import Iterator
+from itertools import accumulate
+from typing import Any
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3PostingsWriter, byte_to_length, length_to_byte
+from whoosh.system import emptybytes
+
+from .fileformat import PackedValues
+from .patches import DamagedPostings
+
+# length, count, last id, max weight, min length byte, max length byte,
+# weights code, values code, values byte length
+HEAD = struct.Struct("<iHIfBBBBI")
+
+W_ONES, W_SAME, W_BYTES, W_FLOATS = 0, 1, 2, 3
+V_NONE = 0  # no values (a format without them)
+# Otherwise the typecode of the ends ("H" or "I"), lower case when compressed.
+
+_SWAP = sys.byteorder != "little"  # the file is little-endian
+_ONES = array("f", [1.0]) * 65536  # sliced for blocks whose weights are all 1.0
+_ONE_BYTES = b"\x01" * 65536
+
+
+def _uint32(data: Any) -> array:
+    a = array("I")
+    a.frombytes(data)
+    if _SWAP:
+        a.byteswap()
+    return a
+
+
+def _floats(data: Any) -> array:
+    a = array("f")
+    a.frombytes(data)
+    if _SWAP:
+        a.byteswap()
+    return a
+
+
+def encode_block(ids: Any, weights: Any, values: list[bytes], fixedsize: int | None) -> tuple[int, int, bytes]:
+    """(weights code, values code, data) of one block: the ids, weights and
+    values sections laid end to end."""
+    n = len(ids)
+    idb = array("I", ids)
+    if _SWAP:
+        idb.byteswap()
+    parts = [idb.tobytes()]
+    top = max(weights)
+    low = min(weights)
+    if top == low == 1.0:
+        wcode = W_ONES
+    elif top == low:
+        wcode = W_SAME
+        parts.append(struct.pack("<f", top))
+    elif low >= 0 and top <= 255 and all(w == int(w) for w in weights):
+        wcode = W_BYTES
+        parts.append(bytes(int(w) for w in weights))
+    else:
+        wcode = W_FLOATS
+        wb = array("f", weights)
+        if _SWAP:
+            wb.byteswap()
+        parts.append(wb.tobytes())
+    if fixedsize == 0 or not values:
+        vcode = V_NONE
+    else:
+        ends = list(accumulate(map(len, values)))
+        code = "H" if ends[-1] < 65536 else "I"
+        eb = array(code, ends)
+        if _SWAP:
+            eb.byteswap()
+        raw = eb.tobytes() + emptybytes.join(values)
+        if len(raw) >= 64:
+            packed = zlib.compress(raw, 1)
+            if len(packed) * 5 < len(raw) * 4:
+                raw, code = packed, code.lower()
+        vcode = ord(code)
+        parts.append(raw)
+        # Whoosh keeps only the values that are not empty: a block whose
+        # values do not line up with its ids would be misread.
+        if len(values) != n:
+            raise ValueError(f"a posting block has {len(values)} values for {n} ids")
+    return wcode, vcode, emptybytes.join(parts)
+
+
+class LazyValues:
+    """A block's values, decoded (and decompressed) at the first one asked
+    for: AND and OR never ask."""
+
+    __slots__ = ("_data", "_code", "_n", "_packed")
+
+    def __init__(self, data: Any, code: int, n: int) -> None:
+        self._data = data
+        self._code = code
+        self._n = n
+        self._packed: PackedValues | None = None
+
+    def _values(self) -> PackedValues:
+        p = self._packed
+        if p is None:
+            code = chr(self._code)
+            data = self._data
+            if code.islower():
+                data = zlib.decompress(data)
+                code = code.upper()
+            size = 2 if code == "H" else 4
+            p = PackedValues(bytes(data[self._n * size :]), code, bytes(data[: self._n * size]))
+            if _SWAP:
+                p.ends.byteswap()
+            self._packed = p
+            self._data = None
+        return p
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: int) -> bytes:
+        return self._values()[i]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._values())
+
+
+class _NoValues:
+    """The values of a format without them: None each, as Whoosh gives."""
+
+    __slots__ = ("_n",)
+
+    def __init__(self, n: int) -> None:
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: int) -> None:
+        if not -self._n <= i < self._n:
+            raise IndexError(i)
+        return None
+
+    def __iter__(self) -> Iterator[None]:
+        return iter((None,) * self._n)
+
+
+Block = tuple[array, Any, Any]  # (ids, weights, values)
+
+
+def _damaged(pos: int) -> DamagedPostings:
+    return DamagedPostings(f"a posting block of the index is damaged (at byte {pos})")
+
+
+def _sane(length: int, n: int, wcode: int, vcode: int, vlen: int) -> bool:
+    """Whether a header can be a block's (a zero-filled or overwritten page
+    cannot): its length holds its ids, weights and values."""
+    wbytes = (0, 4, n, 4 * n)[wcode] if wcode < 4 else -1
+    return n > 0 and wbytes >= 0 and abs(length) == HEAD.size - 4 + 4 * n + wbytes + vlen and (vcode or not vlen)
+
+
+def decode(buf: Any, base: int, pos: int) -> tuple[int, int, Block]:
+    """The block at file offset `pos` (`buf` holds the file from offset
+    `base`): (its last id, the offset of the next block (negative: this
+    was the last), (ids, weights, values))."""
+    length, n, maxid, _mw, _mn, _mx, wcode, vcode, vlen = HEAD.unpack_from(buf, pos - base)
+    if not _sane(length, n, wcode, vcode, vlen):
+        raise _damaged(pos)
+    p = pos - base + HEAD.size
+    ids = _uint32(buf[p : p + 4 * n])
+    p += 4 * n
+    weights: Any
+    if wcode == W_ONES:
+        weights = _ONES[:n]
+    elif wcode == W_SAME:
+        weights = array("f", struct.unpack_from("<f", buf, p)) * n
+        p += 4
+    elif wcode == W_BYTES:
+        weights = array("B", bytes(buf[p : p + n]))  # frequencies: scored as they are
+        p += n
+    else:
+        weights = _floats(buf[p : p + 4 * n])
+        p += 4 * n
+    values: Any = _NoValues(n) if vcode == V_NONE else LazyValues(buf[p : p + vlen], vcode, n)
+    nxt = pos + 4 + abs(length)
+    return maxid, (-nxt if length < 0 else nxt), (ids, weights, values)
+
+
+class HarkPostingsWriter(W3PostingsWriter):
+    """W3's postings writer with hark's blocks (only `_write_block` differs:
+    the buffering and the term statistics are W3's)."""
+
+    def _write_block(self, last: bool = False) -> None:
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids = self._ids
+        n = len(ids)
+        if n > 65535:
+            raise ValueError("a posting block holds at most 65,535 postings")
+        wcode, vcode, data = encode_block(ids, self._weights, self._values, self._format.fixed_value_size())
+        vlen = 0
+        if vcode != V_NONE:
+            wbytes = {W_ONES: 0, W_SAME: 4, W_BYTES: n, W_FLOATS: 4 * n}[wcode]
+            vlen = len(data) - 4 * n - wbytes
+        length = HEAD.size - 4 + len(data)
+        self._postfile.write(
+            HEAD.pack(
+                -length if last else length,
+                n,
+                ids[-1],
+                float(self._maxweight),
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+                wcode,
+                vcode,
+                vlen,
+            )
+        )
+        self._postfile.write(data)
+        self._blockcount += 1
+        self._new_block()
+
+
+class HarkLeafMatcher(W3LeafMatcher):
+    """W3's matcher over hark's blocks: W3 moves through the list, this
+    reads each block. Also reads whole lists for the evaluator."""
+
+    def _view(self) -> tuple[Any, int]:
+        """The posting file's bytes and the file offset they start at: its
+        memory map where it has one, else this list's extent, read once."""
+        view = getattr(self, "_hark_view", None)
+        if view is None:
+            buf = getattr(self._postfile, "_buf", None)
+            if buf is not None:
+                view = (buf, 0)
+            else:
+                view = (self._postfile.get(self._startoffset, self.extent_length()), self._startoffset)
+            self._hark_view = view
+        return view
+
+    def extent_length(self) -> int:
+        """The byte length of the list (W3's term info hands it over as a
+        one-tuple)."""
+        n = self._length
+        return n[0] if isinstance(n, tuple) else n
+
+    def _goto(self, position: int) -> None:
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        buf, base = self._view()
+        length, n, maxid, maxweight, mn, mx, wcode, vcode, vlen = HEAD.unpack_from(buf, position - base)
+        if not _sane(length, n, wcode, vcode, vlen):
+            raise _damaged(position)
+        self._lastblock = length < 0
+        self._nextoffset = position + 4 + abs(length)
+        self._dataoffset = position + HEAD.size
+        self._blocklength = n
+        self._maxid = maxid
+        self._maxweight = maxweight
+        self._compression = 0
+        self._minlength = byte_to_length(mn)
+        self._maxlength = byte_to_length(mx)
+        self._hark_position = position
+
+    def _read_data(self) -> None:
+        _maxid, _nxt, (ids, weights, values) = decode(*self._view(), self._hark_position)
+        self._data = (ids, weights, values)
+
+    def _read_ids(self) -> None:
+        if self._data is None:
+            self._read_data()
+        self._ids = self._data[0]
+
+    def _read_weights(self) -> None:
+        if self._data is None:
+            self._read_data()
+        self._weights = self._data[1]
+
+    def _read_values(self) -> None:
+        if self._data is None:
+            self._read_data()
+        fixedsize = self._fixedsize
+        values = self._data[2]
+        if fixedsize is not None and fixedsize > 0 and not isinstance(values, _NoValues):
+            self._values = tuple(values)
+        else:
+            self._values = values
+
+    # -- whole lists, for the evaluator -------------------------------------------------
+
+    def heads(self) -> tuple[list[int], list[int], list[tuple[float, int]]]:
+        """Every block's last id, offset, and (highest weight, shortest
+        length), from the headers alone."""
+        buf, base = self._view()
+        unpack = HEAD.unpack_from
+        maxids: list[int] = []
+        offsets: list[int] = []
+        bounds: list[tuple[float, int]] = []
+        pos = self._baseoffset
+        while True:
+            length, n, maxid, maxweight, mn, _mx, wcode, vcode, vlen = unpack(buf, pos - base)
+            if not _sane(length, n, wcode, vcode, vlen):
+                raise _damaged(pos)
+            maxids.append(maxid)
+            offsets.append(pos)
+            bounds.append((maxweight, byte_to_length(mn)))
+            if length < 0:
+                return maxids, offsets, bounds
+            pos += 4 + length
+
+    def block(self, pos: int) -> Block:
+        """(ids, weights, values) of the block at `pos`."""
+        return decode(*self._view(), pos)[2]
+
+    def whole(self) -> tuple[array, array, list[int], list[Any]]:  # noqa: C901 (one tight loop)
+        """(ids, weights, starts, values) of the whole list: the values of
+        block k start at starts[k], in parts[k] (decoded when asked)."""
+        buf, base = self._view()
+        unpack = HEAD.unpack_from
+        size = HEAD.size
+        id_bytes: list[Any] = []
+        # Weights are term frequencies, whole numbers below 256 almost
+        # always: kept as bytes (scores are computed from them as they are);
+        # a list with another weight has them as floats.
+        w_bytes: list[Any] = []
+        w_floats: array | None = None
+        starts: list[int] = []
+        parts: list[Any] = []
+        total = 0
+        pos = self._baseoffset - base
+        while True:
+            length, n, _maxid, _mw, _mn, _mx, wcode, vcode, vlen = unpack(buf, pos)
+            if not _sane(length, n, wcode, vcode, vlen):
+                raise _damaged(pos + base)
+            p = pos + size
+            id_bytes.append(buf[p : p + 4 * n])
+            p += 4 * n
+            if wcode == W_ONES:
+                w = _ONE_BYTES[:n]
+            elif wcode == W_BYTES:
+                w = buf[p : p + n]
+                p += n
+            elif wcode == W_SAME:
+                w = array("f", struct.unpack_from("<f", buf, p)) * n
+                p += 4
+            else:
+                w = _floats(buf[p : p + 4 * n])
+                p += 4 * n
+            if isinstance(w, array):
+                if w_floats is None:
+                    w_floats = array("f", array("B", emptybytes.join(w_bytes)))
+                w_floats.extend(w)
+            elif w_floats is not None:
+                w_floats.extend(array("B", w))
+            else:
+                w_bytes.append(w)
+            starts.append(total)
+            parts.append(_NoValues(n) if vcode == V_NONE else LazyValues(buf[p : p + vlen], vcode, n))
+            total += n
+            if length < 0:
+                break
+            pos += 4 + length
+        weights = w_floats if w_floats is not None else array("B", emptybytes.join(w_bytes))
+        return _uint32(emptybytes.join(id_bytes)), weights, starts, parts
