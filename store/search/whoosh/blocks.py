@@ -42,7 +42,6 @@ from typing import Any
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3PostingsWriter, byte_to_length, length_to_byte
 from whoosh.system import emptybytes
 
-from .fileformat import PackedValues
 from .patches import DamagedPostings
 
 # length, count, last id, max weight, min length byte, max length byte,
@@ -118,6 +117,34 @@ def encode_block(ids: Any, weights: Any, values: list[bytes], fixedsize: int | N
         if len(values) != n:
             raise ValueError(f"a posting block has {len(values)} values for {n} ids")
     return wcode, vcode, emptybytes.join(parts)
+
+
+class PackedValues:
+    """A posting block's values as one byte string and the end of each
+    (two objects, where a tuple of values makes one per posting).
+    Indexable like the tuple Whoosh's reader expects; a value is cut out
+    when asked for."""
+
+    __slots__ = ("blob", "ends")
+
+    def __init__(self, blob: bytes, code: str, ends: bytes) -> None:
+        self.blob = blob
+        self.ends = array(code)
+        self.ends.frombytes(ends)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> bytes:
+        if i < 0:
+            i += len(self.ends)
+        return self.blob[self.ends[i - 1] if i else 0 : self.ends[i]]
+
+    def __iter__(self) -> Iterator[bytes]:
+        blob, start = self.blob, 0
+        for end in self.ends:
+            yield blob[start:end]
+            start = end
 
 
 class LazyValues:

@@ -12,15 +12,13 @@ documents.SCHEMA_VERSION (an index of another version is rebuilt with one
 line, never read). An index that cannot be unpickled anyway counts as
 damaged and is rebuilt (patches.unpickle_errors_are_damage).
 
-Only the declarations live here; what they do is in postings.py and
-analysis.py.
+Only the declarations live here; what they do is in postings.py,
+blocks.py and analysis.py.
 """
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable, Iterator
-from itertools import accumulate
 from typing import Any
 
 from whoosh import fields, formats
@@ -28,6 +26,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 
 from ..analysis import fold, term, unit_spans
+from .blocks import HarkLeafMatcher, HarkPostingsWriter
 from .postings import pack, positions, postings_of
 
 
@@ -117,43 +116,6 @@ class Words(fields.TEXT):
         return postings_of(value)
 
 
-class PackedValues:
-    """A posting block's values as one byte string and the end of each:
-    unpickling it makes two objects, where a tuple of values makes one per
-    posting (a third of the time of reading a block). Indexable like the
-    tuple Whoosh's reader expects; a value is cut out when asked for."""
-
-    __slots__ = ("blob", "ends")
-
-    def __init__(self, blob: bytes, code: str, ends: bytes) -> None:
-        self.blob = blob
-        self.ends = array(code)
-        self.ends.frombytes(ends)
-
-    @classmethod
-    def of(cls, values: list[bytes]) -> PackedValues:
-        ends = array("I", accumulate(map(len, values)))
-        code = "H" if not ends or ends[-1] < 65536 else "I"
-        return cls(b"".join(values), code, array(code, ends).tobytes())
-
-    def __reduce__(self) -> tuple:
-        return (PackedValues, (self.blob, self.ends.typecode, self.ends.tobytes()))
-
-    def __len__(self) -> int:
-        return len(self.ends)
-
-    def __getitem__(self, i: int) -> bytes:
-        if i < 0:
-            i += len(self.ends)
-        return self.blob[self.ends[i - 1] if i else 0 : self.ends[i]]
-
-    def __iter__(self) -> Iterator[bytes]:
-        blob, start = self.blob, 0
-        for end in self.ends:
-            yield blob[start:end]
-            start = end
-
-
 class HarkCodec(W3Codec):
     """Whoosh's W3 codec with hark's posting blocks (blocks.py): the same
     files, the term tables and columns as W3 writes them; a posting list's
@@ -162,8 +124,6 @@ class HarkCodec(W3Codec):
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> W3PostingsWriter:
         if byteids:  # term vectors (hark's schema has none): W3's own blocks
             return super().postings_writer(dbfile, byteids)
-        from .blocks import HarkPostingsWriter
-
         return HarkPostingsWriter(
             dbfile, blocklimit=self._blocklimit, byteids=False, compression=0, inlinelimit=self._inlinelimit
         )
@@ -171,7 +131,5 @@ class HarkCodec(W3Codec):
     def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None) -> Any:
         if terminfo.is_inlined():
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
-        from .blocks import HarkLeafMatcher
-
         offset, length = terminfo.extent()
         return HarkLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
