@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .analysis import spans
+from .analysis import spans, terms
 from .documents import NoteSpot, notes_of
 
 if TYPE_CHECKING:
@@ -31,6 +31,10 @@ class Hit:
     speaker: str | None = None
     timing: str = "exact"
     text_marks: list[tuple[int, int]] = field(default_factory=list)  # matched words in text
+    # Every segment of the passage with matched words -> their spans in its
+    # stored text (text_marks is the best segment's alone): the reader's
+    # find marks and steps through them all.
+    segment_marks: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     kind: str = "text"  # where it matched: the words said (annotations will add "note")
 
     def marked(self, left: str = "**", right: str = "**") -> str:
@@ -112,26 +116,37 @@ def _spans(text: str) -> tuple[tuple[str, int, int], ...]:
     return tuple(spans(text))
 
 
-def _build_hit(
-    plan: Plan, rows: list[tuple], first: int, last: int
-) -> tuple[int, str, list[tuple[int, int]], list[tuple[int, int]]] | None:
+@lru_cache(maxsize=8192)
+def _terms(text: str) -> tuple[str, ...]:
+    """The terms of a segment's words (the same as _spans', without the
+    offsets: most words of a passage are never marked)."""
+    return tuple(terms(text))
+
+
+_Built = tuple[int, str, list[tuple[int, int]], list[tuple[int, int]], dict[int, list[tuple[int, int]]]]
+
+
+def _build_hit(plan: Plan, rows: list[tuple], first: int, last: int) -> _Built | None:
     """From a passage's segments (and a few after it): the segment where the
-    best match starts, the snippet and its marks. None when the text no
-    longer holds the match (the library changed since indexing)."""
+    best match starts, the snippet and its marks, the best segment's marks
+    and every segment's. None when the text no longer holds the match (the
+    library changed since indexing)."""
     segs = [(r[0], " ".join(r[4].split())) for r in rows]
     n_own = sum(1 for i, _t in segs if first <= i <= last)
     if not n_own or segs[0][0] != first:
         return None
     toks: list[str] = []
-    where: list[tuple[int, int, int]] = []  # per token: (position in segs, start, end)
+    seg_of: list[int] = []  # per token: its position in segs
+    first_token: list[int] = []  # per position in segs read: the index of its first token
     done = 0
 
     def upto(k: int) -> None:
         nonlocal done
         while done <= k and done < len(segs):
-            for t, a, b in _spans(segs[done][1]):
-                toks.append(t)
-                where.append((done, a, b))
+            first_token.append(len(toks))
+            ts = _terms(segs[done][1])
+            toks.extend(ts)
+            seg_of.extend([done] * len(ts))
             done += 1
 
     upto(n_own - 1)
@@ -146,17 +161,17 @@ def _build_hit(
         score: dict[int, float] = {}
         seen: dict[int, set[str]] = {}
         for s, _k in own_phrases:
-            seg = where[s][0]
+            seg = seg_of[s]
             score[seg] = score.get(seg, 0) + 10
         # The query's plain words said side by side: the hit is where they are.
         together, _ = _occurrences(toks, set(), plan.together)
         for s, _k in together:
             if s < own_count:
-                seg = where[s][0]
+                seg = seg_of[s]
                 score[seg] = score.get(seg, 0) + 5
         for i in singles:
             if i < own_count:
-                seg = where[i][0]
+                seg = seg_of[i]
                 if toks[i] not in seen.setdefault(seg, set()):
                     seen[seg].add(toks[i])
                     score[seg] = score.get(seg, 0) + 1
@@ -169,8 +184,8 @@ def _build_hit(
     # to finish a phrase that starts in it and to give some context.
     end_k = best
     for s, k in own_phrases:
-        if where[s][0] == best:
-            end_k = max(end_k, where[s + k - 1][0])
+        if seg_of[s] == best:
+            end_k = max(end_k, seg_of[s + k - 1])
     length = sum(len(segs[k][1]) + 1 for k in range(best, end_k + 1))
     while length < SNIPPET_MIN and end_k + 1 < len(segs) and end_k + 1 - best < 6:
         end_k += 1
@@ -188,9 +203,10 @@ def _build_hit(
     marks: list[tuple[int, int]] = []
 
     def span_of(i: int) -> tuple[int, int] | None:
-        k, a, b = where[i]
+        k = seg_of[i]
         if k not in offsets:
             return None
+        _t, a, b = _spans(segs[k][1])[i - first_token[k]]
         return offsets[k] + a, offsets[k] + b
 
     marked: set[int] = set()
@@ -208,10 +224,32 @@ def _build_hit(
     snippet, marks = _crop(snippet, marks)
     # The same words in the segment's own text, as stored (not folded).
     own_spans = _spans(rows[best][4])
-    mine = [i for i in range(len(toks)) if where[i][0] == best]
+    mine = range(first_token[best], first_token[best + 1] if best + 1 < len(first_token) else len(toks))
     hit_words = set(singles) | marked
     text_marks = _merge_marks([own_spans[k][1:] for k, i in enumerate(mine) if i in hit_words and k < len(own_spans)])
-    return segs[best][0], snippet, marks, text_marks
+    # Every word the passage matched: its terms, and its phrases to their
+    # last word (which may be in a segment after the passage).
+    matched = {i for i in singles if i < own_count}
+    for s, k in phrases:
+        if s < own_count:
+            matched.update(range(s, s + k))
+    return segs[best][0], snippet, marks, text_marks, _segment_marks(rows, seg_of, first_token, matched)
+
+
+def _segment_marks(
+    rows: list[tuple], seg_of: list[int], first_token: list[int], matched: set[int]
+) -> dict[int, list[tuple[int, int]]]:
+    """The matched tokens as spans in each segment's stored text (the
+    tokens were read from its whitespace-folded text, so the k-th token of
+    a segment is the k-th word of its stored text)."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    for i in sorted(matched):
+        pos = seg_of[i]
+        words = _spans(rows[pos][4])
+        k = i - first_token[pos]
+        if k < len(words):
+            found.setdefault(rows[pos][0], []).append(words[k][1:])
+    return {seg: _merge_marks(m) for seg, m in found.items()}
 
 
 def _note_hit(plan: Plan, spots: list[NoteSpot], rows: list[tuple], first: int, last: int) -> Hit | None:
@@ -315,7 +353,7 @@ def hits_for(lib: Library, plan: Plan, wanted: list[tuple[int, int, int, float]]
                 built = _build_hit(plan, seg_rows, first, last)
             if built is None:
                 continue
-        seg, snippet, marks_, text_marks = built
+        seg, snippet, marks_, text_marks, segment_marks = built
         row = next(r for r in seg_rows if r[0] == seg)
         out.append(
             Hit(
@@ -331,6 +369,7 @@ def hits_for(lib: Library, plan: Plan, wanted: list[tuple[int, int, int, float]]
                 speaker=row[3],
                 timing=timing,
                 text_marks=text_marks,
+                segment_marks=segment_marks,
             )
         )
     # The speaker as the user named it (the file's label otherwise).
