@@ -7,8 +7,10 @@ segments here: the query language (phrases, `-not`, `speaker:`, prefixes,
 fuzzy `~`), the stemming and the matched spans are then exactly those of the
 Search pane, so a library hit opened in the reader goes on with `n`/`N`
 over the same matches, and tui/ keeps no word matching of its own. The
-index answers a one-transcript search in milliseconds. One hit per passage:
-`3/17` counts passages, as the Search pane does.
+index answers a one-transcript search in milliseconds. The search gives one
+hit per passage, with the matched words of each of its segments: every
+segment with a matched word is marked, `n`/`N` stop at each and `3/17`
+counts them.
 
 A mixin of HarkApp (tui/app.py), which owns `paths`, `store_failed`,
 `open_transcript`, `_update_status` and `_indexing`.
@@ -38,6 +40,22 @@ FIND_DEBOUNCE = 0.2  # seconds of quiet typing before the full (unbounded) find
 JUMPS_KEPT = 100
 
 Place = tuple[int, int]  # (transcript id, segment)
+
+
+def find_matches(result: Results) -> dict[int, list[tuple[int, int]]]:
+    """Segment -> the matched words' spans in its text, for every segment
+    with a match in every passage found (not only each passage's best
+    segment), so all are marked and n/N stop at each."""
+    found: dict[int, set[tuple[int, int]]] = {}
+    for h in result.hits:
+        if h.kind != "text":
+            continue
+        # A hit on the transcript's fields alone (speaker:, title:) marks no
+        # word, but its segment is still a place to go.
+        found.setdefault(h.segment, set()).update(h.text_marks)
+        for segment, marks in h.segment_marks.items():
+            found.setdefault(segment, set()).update(marks)
+    return {segment: sorted(marks) for segment, marks in found.items()}
 
 
 class FindBar(Input):
@@ -229,11 +247,7 @@ class FindActions:
             return
         self._find_query, self._find_tid = query, tid
         go, self._find_go = self._find_go, False
-        matches: dict[int, list[tuple[int, int]]] = {}
-        for h in result.hits:
-            if h.kind == "text":
-                matches.setdefault(h.segment, []).extend(h.text_marks)
-        reader.set_matches(matches)
+        reader.set_matches(find_matches(result))
         origin = self._find_origin
         if origin is not None and origin[0] == tid:
             # Typing: the cursor on the first match from where `/` was pressed.
@@ -243,7 +257,7 @@ class FindActions:
             else:
                 target = origin[1]
             reader.move_to(target, center=True, jump=False)
-        elif go and reader.hits and reader.cursor not in matches:
+        elif go and reader.hits and reader.cursor not in reader.matches:
             # Enter pressed before the find came back: go to the first match.
             hits = reader.hits
             reader.move_to(hits[bisect_left(hits, reader.cursor) % len(hits)], center=True, jump=False)

@@ -52,7 +52,8 @@ class HelpScreen(ModalScreen[None]):
             v.border_title = "Keys (escape to close)"
             for title, rows in self.sections:
                 table = Table.grid(padding=(0, 2))
-                table.add_column(style="bold", min_width=14)
+                # A row of several keys ("1 alt+1 / 2 alt+2 / ...") wraps rather than narrow the text.
+                table.add_column(style="bold", min_width=14, max_width=20)
                 table.add_column()
                 for shortcut, description in rows:
                     table.add_row(Text(keys.key_label(shortcut)), Text(description))

@@ -28,6 +28,7 @@ class HitView:
     kind: str = "text"  # "text" or "note"
     text: str = ""  # the segment's text
     text_marks: list[tuple[int, int]] = field(default_factory=list)  # matched words within text
+    segment_marks: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # every matched segment's
     speaker: str | None = None  # who says it, as the user named them
     timing: str = "exact"  # the transcript's times: a key of TIME_MARKS shows its mark
 

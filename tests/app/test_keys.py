@@ -28,10 +28,12 @@ def test_every_binding_id_is_unique_and_named_after_its_pane():
 
 def test_help_rows_follow_the_keymap_and_show_keys_as_typed():
     plain = dict(keys.help_sections())
-    assert ("j,down", "Next") in plain["Reader"]
+    assert ("j,down / k,up", "next / previous segment") in plain["Reader"]
     assert ("ctrl+p", "command palette") in plain["Everywhere"]
     mapped = dict(keys.help_sections({"reader.next": "l"}))
-    assert ("l", "Next") in mapped["Reader"] and ("j,down", "Next") not in mapped["Reader"]
+    assert ("l / k,up", "next / previous segment") in mapped["Reader"]
+    assert ("j,down / k,up", "next / previous segment") not in mapped["Reader"]
     assert list(mapped) == [t for t, _ in keys.SECTIONS]
     assert keys.key_label("left_square_bracket") == "["
     assert keys.key_label("escape,q,question_mark") == "escape q ?"
+    assert keys.key_label("j,down / k,up") == "j down / k up"

@@ -19,10 +19,10 @@ APPLES = {2: "an apple fell", 12: "the apple tree", 27: "apple pie again", 41: "
 OTHER = {17: "banana bread and custard", 33: "banana split"}
 
 
-def _fruit(title: str = "Orchard", n: int = 50) -> Transcript:
+def _fruit(title: str = "Orchard", n: int = 50, apples: dict[int, str] = APPLES) -> Transcript:
     segments = []
     for i in range(n):
-        words = APPLES.get(i) or OTHER.get(i) or f"plain words number {i}"
+        words = apples.get(i) or OTHER.get(i) or f"plain words number {i}"
         segments.append(
             Segment(start=i * 4.0, end=i * 4.0 + 3.5, text=f"{words}.", speaker="Ann" if (i // 5) % 2 == 0 else "Ben")
         )
@@ -85,6 +85,48 @@ async def test_slash_finds_as_you_type_and_n_goes_on(app_for):
         row = reader.layout_.row_of(27) - reader.scroll_offset.y
         strip = reader.render_line(row)
         assert any(seg.text == "apple" and seg.style == match_style for seg in strip)
+
+
+# Three apples in one passage (Ann's turn, segments 10-14).
+CROWDED = {2: "an apple fell", 10: "apple one", 12: "then apple two", 13: "and apple three", 41: "one more apple"}
+
+
+async def test_every_match_of_a_passage_is_marked_and_n_stops_at_each(app_for):
+    app = app_for(_fruit(apples=CROWDED))
+    async with app.run_test(size=(140, 40)) as pilot:
+        reader = await _open(app, pilot)
+        assert any(p.first == 10 and p.last == 14 for p in reader.layout_.passages)
+        await _find(app, pilot, *"apple", "enter")
+        # Not only the passage's best segment: each of its apples.
+        assert reader.hits == sorted(CROWDED)
+        assert reader.matches[12] == [(5, 10)] and reader.matches[13] == [(4, 9)]
+        assert reader.cursor == 2 and "/apple 1/5" in _status(app)
+        await pilot.press("n")
+        assert reader.cursor == 10 and "/apple 2/5" in _status(app)
+        await pilot.press("n")
+        assert reader.cursor == 12 and "/apple 3/5" in _status(app)
+        await pilot.press("n")
+        assert reader.cursor == 13 and "/apple 4/5" in _status(app)
+        await pilot.press("N")
+        assert reader.cursor == 12
+        # The second apple of the passage is drawn with the match style.
+        match_style = reader.get_component_rich_style("reader--match")
+        strip = reader.render_line(reader.layout_.row_of(13) - reader.scroll_offset.y)
+        assert any(seg.text == "apple" and seg.style == match_style for seg in strip)
+
+
+async def test_a_library_hit_opened_marks_every_match_of_its_passage(app_for):
+    app = app_for(_fruit(apples=CROWDED))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3", *"apple", "enter")
+        await pilot.pause(0.4)
+        await settle(app, pilot)
+        reader = app.query_one(Reader)
+        assert isinstance(app.focused, Reader)
+        assert reader.hits == sorted(CROWDED)
+        at = reader.cursor
+        assert f"/apple {sorted(CROWDED).index(at) + 1}/5" in _status(app)
 
 
 async def test_the_find_speaks_the_search_query_language(app_for):
