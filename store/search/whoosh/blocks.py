@@ -181,6 +181,12 @@ class LazyValues:
     def __getitem__(self, i: int) -> bytes:
         return self._values()[i]
 
+    def cut(self, js: list[int]) -> list[bytes]:
+        """The values at positions js, in one go."""
+        p = self._values()
+        blob, ends = p.blob, p.ends
+        return [blob[ends[j - 1] if j else 0 : ends[j]] for j in js]
+
     def __iter__(self) -> Iterator[bytes]:
         return iter(self._values())
 

@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 
 from ..plan import Adjacent
@@ -62,7 +63,7 @@ Scores = dict[int, float]
 class _List:
     """One term's postings in one index segment."""
 
-    __slots__ = ("df", "_matcher", "_hark", "_all", "_heads", "_bounds", "_blocks", "_deleted")
+    __slots__ = ("df", "_matcher", "_hark", "_all", "_heads", "_bounds", "_blocks", "_deleted", "_arrays")
 
     def __init__(self, matcher: Any, df: int, deleted: frozenset[int] | set[int] | None) -> None:
         self.df = df
@@ -73,6 +74,7 @@ class _List:
         self._heads: tuple[list[int], list[int]] | None = None  # (block max ids, block offsets)
         self._bounds: list[tuple[float, int]] | None = None  # (block max weight, block min length)
         self._blocks: dict[int, tuple[array, Any, Any]] = {}
+        self._arrays: tuple[Any, Any] | None = None  # (ids, weights) of all() as numpy arrays
 
     # -- reading ----------------------------------------------------------------------
 
@@ -209,25 +211,30 @@ class _List:
                     i += 1
             return out_ids, out_w, out_v
         ids, weights, vals = self.all()
-        n = len(ids)
-        if len(docs) * 4 < n:
-            idx = []
-            j = 0
-            for d in docs:
-                j = bisect_left(ids, d, j)
-                if j < n and ids[j] == d:
-                    idx.append(j)
-        else:  # lists of a size: the common documents by a set (in C), then where they are
-            idx = []
-            j = 0
-            for d in sorted(set(docs).intersection(ids)):
-                j = bisect_left(ids, d, j)
-                idx.append(j)
-        return (
-            [ids[i] for i in idx],
-            [weights[i] for i in idx],
-            vals.take(idx) if values else None,
-        )
+        if not len(ids) or not len(docs):
+            return [], [], [] if values else None
+        # Where each document would be in the list, all at once (numpy's
+        # searchsorted, in C), then those that are there.
+        if self._arrays is None:
+            self._arrays = (_numbers(ids), _numbers(weights))
+        nids, nweights = self._arrays
+        d = _numbers(docs).astype(nids.dtype, copy=False)
+        pos = np.searchsorted(nids, d)
+        np.minimum(pos, len(nids) - 1, out=pos)
+        idx = pos[nids[pos] == d]
+        return nids[idx].tolist(), nweights[idx].tolist(), vals.take(idx.tolist()) if values else None
+
+
+def _numbers(xs: Any) -> Any:
+    """A numpy view of an array (no copy), or an array of a list."""
+    if isinstance(xs, np.ndarray):
+        return xs
+    if isinstance(xs, array):
+        return np.frombuffer(xs, dtype=_NP_TYPES[xs.typecode]) if len(xs) else np.zeros(0, _NP_TYPES[xs.typecode])
+    return np.fromiter(xs, dtype=np.int64, count=len(xs))
+
+
+_NP_TYPES = {"I": np.uint32, "B": np.uint8, "f": np.float32, "d": np.float64, "l": np.int64, "q": np.int64}
 
 
 class _Values:
@@ -256,18 +263,28 @@ class _Values:
         if self.index is not None:
             idx = [self.index[i] for i in idx]
         starts, parts = self.starts, self.parts
-        out = []
+        out: list[Any] = []
         k, last = -1, len(starts) - 1
-        part: Any = None
         base = nxt = 0
+        js: list[int] = []
         for i in idx:
             if i >= nxt or k < 0:
+                if js:
+                    out.extend(_cut(parts[k], js))
+                    js = []
                 k = bisect_right(starts, i, max(k, 0)) - 1
-                part = parts[k]
                 base = starts[k]
                 nxt = starts[k + 1] if k < last else 1 << 62
-            out.append(part[i - base])
+            js.append(i - base)
+        if js:
+            out.extend(_cut(parts[k], js))
         return out
+
+
+def _cut(part: Any, js: list[int]) -> list[Any]:
+    """The values at positions js of one block's values."""
+    cut = getattr(part, "cut", None)
+    return cut(js) if cut is not None else [part[j] for j in js]
 
 
 class _Cache:
