@@ -5,10 +5,11 @@ phrase matcher, which Whoosh's own evaluation uses too (`for_whoosh`).
 Whoosh evaluates a query one posting at a time through a tree of Python
 matcher objects: an AND of two words of a few thousand passages each
 makes tens of thousands of method calls, and an exact total means
-scoring every match the same way. Here each posting list is decoded a
-block at a time into arrays, sets are combined with dict and set
-operations (in C), and only matches are scored -- with the searcher's own
-BM25F scorers, so the scores are Whoosh's. A very long list met by a few
+scoring every match the same way. Here each posting list is decoded
+into arrays (straight from the memory map), an AND narrows its rarest
+part's documents by the others' lists (numpy's searchsorted) before any
+scoring, and only matches are scored -- with the searcher's own BM25F
+constants, so the scores are Whoosh's. A very long list met by a few
 candidates (a rare word AND a common one) is not decoded whole: its block
 headers say which blocks can hold the candidates, and only those are read.
 
@@ -25,8 +26,8 @@ raises Unsupported; the caller runs it through Whoosh instead, with its
 phrases (plan.Adjacent) still matched here (`for_whoosh`). Nothing here
 changes what matches or how it scores: tests/store/search/test_search_evaluate.py
 checks it against Whoosh on the same index, and every phrase against a
-scan of the text. Posting lists are read block by block through
-privates.py (the private Whoosh attributes that takes).
+scan of the text. Posting lists are hark's blocks (blocks.py), read
+whole or by the blocks that can hold the candidates.
 """
 
 from __future__ import annotations
@@ -46,11 +47,11 @@ from ..plan import Adjacent
 from . import privates
 from .blocks import HarkLeafMatcher
 from .postings import has_neighbours, phrase_at, positions
-from .scoring import fast_constants
+from .scoring import fast_constants, length_array
 
 CACHE_POSTINGS = 500_000  # decoded postings kept (~20-40 bytes each)
 SELECTIVE = 24  # a list this many times longer than its candidates is probed, not decoded
-LEAD_POSTINGS = 5_000  # a word in this many passages is ranked block by block, best blocks first
+LEAD_POSTINGS = 1_000  # a word in this many passages is ranked by numpy, its best passages alone scored exactly
 
 
 class Unsupported(Exception):
@@ -93,35 +94,26 @@ class _List:
 
     def top(self, limit: int, scorer: tuple[float, float, float, Any]) -> list[int] | None:
         """The `limit` documents with the best BM25 score (scorer: the
-        numerator, the two length constants and the length table), reading
-        blocks best bound (max weight, min length) first and stopping when
-        no block left can beat the last of them. None when the list is not
-        in blocks (read it whole instead)."""
-        if not self._blocked() or self._all is not None:
+        numerator, the two length constants and the lengths as a numpy
+        array), best first, ties to the earlier document: the whole list
+        scored at once (numpy). None when the list is not in blocks."""
+        if not self._blocked():
             return None
-        num, c1, c2, table = scorer
-        self.heads()
-        assert self._bounds is not None
-        order = sorted(((num * w / (w + c1 + c2 * n), k) for k, (w, n) in enumerate(self._bounds)), reverse=True)
-        best: list[tuple[float, int]] = []
-        gone = self._deleted or ()
-        for b, k in order:
-            if len(best) >= limit and b < best[0][0]:
-                break
-            ids, weights, _v = self._block(k)
-            scores = [num * w / (w + c1 + c2 * table[d]) for d, w in zip(ids, weights, strict=True)]
-            if len(best) >= limit and max(scores) < best[0][0]:
-                continue
-            floor = best[0][0] if len(best) >= limit else -1.0
-            for sc, d in zip(scores, ids, strict=True):
-                if sc < floor or d in gone:
-                    continue
-                if len(best) < limit:
-                    heapq.heappush(best, (sc, -d))
-                elif (sc, -d) > best[0]:
-                    heapq.heapreplace(best, (sc, -d))
-                    floor = best[0][0]
-        return [-nd for _s, nd in best]
+        num, c1, c2, lengths = scorer
+        ids, weights, _v = self.all()
+        if not len(ids):
+            return []
+        if self._arrays is None:
+            self._arrays = (_numbers(ids), _numbers(weights))
+        nids, nweights = self._arrays
+        w = nweights.astype(np.float64)
+        # The same operations, in the same order, as Segment.scores: the same floats.
+        scores = (num * w) / ((w + c1) + c2 * lengths[nids])
+        k = min(limit, len(scores))
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        cand = np.nonzero(scores >= kth)[0]  # the best k, and any tied with the last of them
+        order = np.lexsort((nids[cand], -scores[cand]))[:k]
+        return nids[cand[order]].tolist()
 
     def count(self) -> int:
         """How many documents (deleted ones left out) have the term."""
@@ -365,12 +357,13 @@ class Evaluator:
 
     def top(self, q: wq.Query, limit: int) -> tuple[Scores, int]:
         """Scores of a set of documents that holds the best `limit`, and the
-        number of matches. A query led by one very common word ("like",
-        "the": tens of thousands of passages), alone or with a few other
-        words that only add to the score (a title word, a note), is not
-        scored whole: the word's best `limit` passages (found block by
-        block, best blocks first) and the passages of the other words are
-        the candidates, and the count comes from the word's list."""
+        number of matches. A query led by one word of many passages ("like",
+        "the": tens of thousands), alone or with a few other words that only
+        add to the score (a title word, a note), is not scored passage by
+        passage: the word's best `limit` passages (its whole list scored at
+        once by numpy) and the passages of the other words are the
+        candidates, scored exactly, and the count comes from the word's
+        list."""
         shape = self._led(q)
         best = None
         if shape is not None:
@@ -378,7 +371,8 @@ class Evaluator:
             pl = self.seg.plist(lead.fieldname, lead.text)
             fast = fast_constants(self.seg.scorer(lead.fieldname, lead.text))
             if pl is not None and fast is not None:
-                best = pl.top(limit, fast)
+                num, c1, c2, table = fast
+                best = pl.top(limit, (num, c1, c2, length_array(self.seg.reader, lead.fieldname, table)))
         if best is None:  # any other query, or a list not in blocks: score it whole
             scores = self.run(q)
             return scores, len(scores)

@@ -31,6 +31,18 @@ def length_table(reader: Any, fieldname: str) -> list[int] | None:
     return table
 
 
+def length_array(reader: Any, fieldname: str, table: list[int]) -> Any:
+    """The length table as a numpy array (kept with the reader, as the
+    table is), for scoring whole posting lists at once."""
+    import numpy as np
+
+    cache = reader.__dict__.setdefault("_hark_length_arrays", {})
+    got = cache.get(fieldname)
+    if got is None or len(got) != len(table):
+        got = cache[fieldname] = np.array(table, dtype=np.float64)
+    return got
+
+
 def weighting() -> Any:
     """The searcher's weighting: Whoosh's BM25F, lengths from the table."""
     from whoosh.scoring import BM25F, BM25FScorer
