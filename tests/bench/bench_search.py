@@ -1,6 +1,11 @@
 """Search benchmark: run by hand, not by pytest.
 
     python tests/bench/bench_search.py [--transcripts 1000] [--segments 660] [--queries 60]
+    python tests/bench/bench_search.py --transcripts 5000     # about half an hour here
+
+With --work DIR the generated files, the library and the FTS5 copy are
+kept there, and a later run with the same DIR and sizes reuses them (the
+index is always built again).
 
 Generates a library (tests/bench/genlib.py: ~7,900 words a transcript in
 SRT, WebVTT, whisper, Markdown and plain text), imports it, builds hark's
@@ -106,6 +111,16 @@ def make_library(work: Path, n: int, segs: int, seed: int):
     from hark.store.paths import resolve
 
     files = work / "files"
+    stamp = work / "made.txt"
+    made = f"{n} {segs} {seed}"
+    if stamp.is_file() and stamp.read_text() == made:
+        home = resolve(work / "home").ensure()
+        print(f"reusing the files and the library in {work}")
+        return home, Library(home.library), sorted(files.iterdir())
+    shutil.rmtree(files, ignore_errors=True)
+    shutil.rmtree(work / "home", ignore_errors=True)
+    stamp.unlink(missing_ok=True)
+    (work / "fts5.sqlite3").unlink(missing_ok=True)
     t, paths = timed(genlib.generate, files, n, segs, seed)
     print(f"generated {len(paths)} files ({dir_size(files) / 1e6:.1f} MB) in {t:.1f}s")
     home = resolve(work / "home").ensure()
@@ -129,6 +144,7 @@ def make_library(work: Path, n: int, segs: int, seed: int):
                 metadata={"tags": g.tags, "speakers": g.speakers},
             ).finish()
             lib.save(tr, source=f"gen:{i}", sha256=f"{i:064d}")
+    stamp.write_text(made)
     return home, lib, paths
 
 
@@ -276,12 +292,12 @@ def long_phrase(ss, rng: random.Random, across: bool) -> list[str]:
 # -- hark ----------------------------------------------------------------------------------
 
 
-def bench_hark(home, lib, queries, runs: int) -> dict:
+def bench_hark(home, lib, queries, runs: int, serial: bool) -> dict:
     from hark.store.search import Index
 
     idx = Index(home.index, lib)
     res: dict = {}
-    for procs in (1, None):
+    for procs in (1, None) if serial else (None,):
         shutil.rmtree(home.index, ignore_errors=True)
         t, rep = timed(idx.rebuild, procs=procs, parallel=procs or 2)
         label = f"procs={rep.procs}"
@@ -522,7 +538,10 @@ def bench_fts5(work: Path, lib, queries, runs: int) -> dict:
 
     path = work / "fts5.sqlite3"
     if path.exists():
-        path.unlink()
+        db = sqlite3.connect(path)
+        res = {"build": None, "size": path.stat().st_size}
+        print(f"SQLite FTS5: reusing {path} ({res['size'] / 1e6:.0f} MB)")
+        return _fts5_queries(db, queries, runs, res)
     db = sqlite3.connect(path)
     t0 = now()
     db.execute(
@@ -541,6 +560,10 @@ def bench_fts5(work: Path, lib, queries, runs: int) -> dict:
     build = now() - t0
     res = {"build": build, "size": path.stat().st_size}
     print(f"SQLite FTS5 over the same {len(rows)} passages: build {build:.1f}s, {res['size'] / 1e6:.0f} MB")
+    return _fts5_queries(db, queries, runs, res)
+
+
+def _fts5_queries(db, queries, runs: int, res: dict) -> dict:
     for kind, qs in queries.items():
         conv = FTS_Q[kind]
         if conv is None:
@@ -594,6 +617,16 @@ def main() -> None:
     ap.add_argument("--work", help="working folder (default: a temporary one, removed)")
     ap.add_argument("--no-baselines", action="store_true", help="skip the Whoosh-default and stock-writer builds")
     ap.add_argument(
+        "--baselines",
+        action="store_true",
+        help="build the Whoosh-default and stock-writer baselines above 1,000 transcripts too (slow)",
+    )
+    ap.add_argument(
+        "--serial",
+        action="store_true",
+        help="also build hark's index in one process (done by default up to 1,000 transcripts)",
+    )
+    ap.add_argument(
         "--clock",
         choices=("wall", "cpu"),
         default="wall",
@@ -617,7 +650,7 @@ def main() -> None:
         )
         queries = make_queries(infos, segs, a.queries, a.seed)
 
-        hark = bench_hark(home, lib, queries, a.runs)
+        hark = bench_hark(home, lib, queries, a.runs, a.serial or a.transcripts <= 1000)
         idx = hark["idx"]
         cold, cold_first = bench_cold(home, queries)
         opens, firsts = bench_open(home, queries)
@@ -631,7 +664,7 @@ def main() -> None:
             greps["rg"] = bench_grep(work / "files", queries, "rg")
         wd = None
         stock = None
-        if not a.no_baselines:
+        if not a.no_baselines and (a.baselines or a.transcripts <= 1000):
             stock = bench_stock_writer_passages(work, lib)
             wd = bench_whoosh_default(work, infos, segs, queries, a.runs)
 
@@ -688,7 +721,8 @@ def main() -> None:
         if wd is not None:
             best = min(v for k, v in hark.items() if isinstance(k, str) and k.startswith("build"))
             print(f"  Whoosh defaults (per segment): {wd['build']:.1f}s  -> hark is {wd['build'] / best:.1f}x faster")
-        print(f"  SQLite FTS5: {fts['build']:.1f}s")
+        if fts["build"] is not None:
+            print(f"  SQLite FTS5: {fts['build']:.1f}s")
         st = hark["stats"]
         print(
             f"index size: {st['bytes'] / 1e6:.0f} MB = {st['bytes'] / text_bytes:.2f}x the text"
