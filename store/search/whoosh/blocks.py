@@ -39,7 +39,14 @@ from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3PostingsWriter, byte_to_length, length_to_byte
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    W3TermInfo,
+    byte_to_length,
+    length_to_byte,
+)
 from whoosh.system import emptybytes
 
 from .patches import DamagedPostings
@@ -286,6 +293,67 @@ class HarkPostingsWriter(W3PostingsWriter):
         self._postfile.write(data)
         self._blockcount += 1
         self._new_block()
+
+
+    def write_list(self, format_: Any, docs: Any, weights: Any, values: list[bytes], lengths: list[int]) -> Any:
+        """A whole posting list (a term's postings, in document order) in
+        one call, and its term info: what start_postings, add_posting per
+        posting and finish_postings do, without their per-posting and
+        per-block method calls (a build writes millions of lists)."""
+        f = self._postfile
+        start = f.tell()
+        f.write(WHOOSH3_HEADER_MAGIC)
+        fixed = format_.fixed_value_size()
+        limit = self._blocklimit
+        n = len(docs)
+        minlength: int | None = None
+        maxlength = 0
+        maxweight = 0.0
+        total = 0.0  # summed a block at a time, as W3's term info does
+        for i in range(0, n, limit):
+            ids = docs[i : i + limit]
+            ws = weights[i : i + limit]
+            ls = [x for x in lengths[i : i + limit] if x]
+            low = min(ls) if ls else None
+            high = max(ls) if ls else 0
+            top = max(0, max(ws))
+            wcode, vcode, data = encode_block(ids, ws, values[i : i + limit], fixed)
+            k = len(ids)
+            vlen = 0
+            if vcode != V_NONE:
+                vlen = len(data) - 4 * k - (0, 4, k, 4 * k)[wcode]
+            length = HEAD.size - 4 + len(data)
+            last = i + limit >= n
+            f.write(
+                HEAD.pack(
+                    -length if last else length,
+                    k,
+                    ids[-1],
+                    float(top),
+                    length_to_byte(low),
+                    length_to_byte(high),
+                    wcode,
+                    vcode,
+                    vlen,
+                )
+            )
+            f.write(data)
+            if low is not None:
+                minlength = low if minlength is None else min(minlength, low)
+            maxlength = max(maxlength, high)
+            maxweight = max(maxweight, top)
+            total += sum(ws)
+        info = W3TermInfo(
+            weight=total,
+            df=n,
+            minlength=minlength,
+            maxlength=maxlength,
+            maxweight=maxweight,
+            minid=docs[0],
+            maxid=docs[-1],
+        )
+        info.set_extent(start, f.tell() - start)
+        return info
 
 
 class HarkLeafMatcher(W3LeafMatcher):

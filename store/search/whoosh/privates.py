@@ -171,6 +171,20 @@ def postings_writer(fieldwriter: Any) -> Any:
     return getattr(fieldwriter, "_postwriter", None)
 
 
+def term_table(fieldwriter: Any) -> tuple[Any, bytes] | None:
+    """The W3 field writer's term table `add` and the key prefix of the
+    field it is in (None: another codec), for writing a term's info
+    without start_term and finish_term."""
+    from whoosh.system import pack_ushort
+
+    tindex = getattr(fieldwriter, "_tindex", None)
+    fieldid = getattr(fieldwriter, "_fieldid", None)
+    add = getattr(tindex, "add", None)
+    if add is None or not isinstance(fieldid, int):
+        return None
+    return add, pack_ushort(fieldid)
+
+
 def add_postings(pw: Any, docs: array, weights: array, values: list[bytes], lengths: list[int]) -> None:
     """A term's postings into Whoosh's W3 postings writer a block at a
     time: what its add_posting does one posting at a time (a few

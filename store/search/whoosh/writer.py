@@ -22,6 +22,7 @@ from typing import Any
 from whoosh.writing import SegmentWriter
 
 from . import privates
+from .blocks import HarkPostingsWriter
 from .fileformat import HarkCodec
 
 SMALL_SEGMENT = 2_000  # documents (passages): an import's segment; merged with its like
@@ -148,6 +149,8 @@ class LeanWriter(SegmentWriter):
         lens: dict[int, int] = {}
         scorable = False
         bulk = privates.writer_ok()
+        table = None
+        fobj = None
         try:
             for key in sorted(self._post):
                 name, tb = key
@@ -156,10 +159,10 @@ class LeanWriter(SegmentWriter):
                         fw.finish_field()
                     fobj = schema[name]
                     fw.start_field(name, fobj)
+                    table = privates.term_table(fw)
                     last = name
                     lens = self._lens.get(name, {})
                     scorable = fobj.scorable
-                fw.start_term(tb)
                 docs, weights, values = self._post[key]
                 if scorable:
                     get = lens.get
@@ -172,6 +175,12 @@ class LeanWriter(SegmentWriter):
                 else:
                     lengths = [0] * len(docs)
                 pw = privates.postings_writer(fw)
+                if table is not None and isinstance(pw, HarkPostingsWriter):
+                    # The whole list in one call, its term info straight into the table.
+                    info = pw.write_list(fobj.format, docs, weights, values, lengths)
+                    table[0](table[1] + tb, info.to_bytes())
+                    continue
+                fw.start_term(tb)
                 if bulk and pw is not None:
                     privates.add_postings(pw, docs, weights, values, lengths)
                 else:

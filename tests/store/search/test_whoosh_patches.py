@@ -198,3 +198,45 @@ def test_blocks_read_from_a_file_without_a_memory_map(many):
     assert m._hark_view[1] == m._startoffset  # only this list's bytes were read
     assert list(ids) == list(mapped.whole()[0]) and [p[0] for p in parts] == [p[0] for p in mapped.whole()[3]]
     assert m.heads() == mapped.heads()
+
+
+def _lists(path):
+    """Every term's info and postings in an index (one segment)."""
+    from whoosh import index as windex
+
+    from hark.store.search.whoosh.schema import INDEX_NAME
+
+    ix = windex.open_dir(str(path), indexname=INDEX_NAME)
+    out = {}
+    with ix.searcher() as s:
+        for k, (sub, _o) in enumerate(s.leaf_searchers()):
+            reader = sub.reader()
+            for field, text in reader.all_terms():
+                ti = reader.term_info(field, text)
+                m = reader.postings(field, text)
+                postings = []
+                while m.is_active():
+                    postings.append((m.id(), m.weight(), m.value()))
+                    m.next()
+                stats = (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight())
+                out[(k, field, text)] = (stats, ti.min_id(), ti.max_id(), postings)
+    return out
+
+
+def test_whole_lists_are_written_as_posting_by_posting(tmp_path, monkeypatch):
+    """A build writes each term's list in one call (HarkPostingsWriter.
+    write_list): the same term infos and postings as W3's writer fed one
+    posting at a time."""
+    lib = Library(tmp_path / "library.sqlite3")
+    segs = [
+        Segment(i * 2.0, i * 2.0 + 2, f"alpha word{i % 40} beta {'gamma ' * (i % 3)}", "AB"[i % 2]) for i in range(400)
+    ]
+    lib.save(Transcript(title="Lists", format="srt", segments=segs).finish(), source="/lists", sha256="l")
+    Index(tmp_path / "fast", lib).rebuild(procs=1)
+    monkeypatch.setattr(privates, "term_table", lambda fw: None)
+    Index(tmp_path / "slow", lib).rebuild(procs=1)
+    fast, slow = _lists(tmp_path / "fast"), _lists(tmp_path / "slow")
+    assert fast.keys() == slow.keys() and len(fast) > 50
+    assert len(fast[(0, "text", b"alpha")][3]) == 400  # four blocks
+    assert fast == slow
+    lib.close()
