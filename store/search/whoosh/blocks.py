@@ -83,7 +83,17 @@ def _floats(data: Any) -> array:
 def encode_block(ids: Any, weights: Any, values: list[bytes], fixedsize: int | None) -> tuple[int, int, bytes]:
     """(weights code, values code, data) of one block: the ids, weights and
     values sections laid end to end."""
-    n = len(ids)
+    if fixedsize != 0 and values and len(values) != len(ids):
+        # Whoosh keeps only the values that are not empty: a block whose
+        # values do not line up with its ids would be misread.
+        raise ValueError(f"a posting block has {len(values)} values for {len(ids)} ids")
+    ends = list(accumulate(map(len, values))) if values else []
+    return encode_packed(ids, weights, emptybytes.join(values), ends, fixedsize)
+
+
+def encode_packed(ids: Any, weights: Any, blob: Any, ends: Any, fixedsize: int | None) -> tuple[int, int, bytes]:
+    """encode_block, the values given as one byte string and the end of
+    each in it (what a build gathers: no object a posting)."""
     idb = array("I", ids)
     if _SWAP:
         idb.byteswap()
@@ -104,25 +114,20 @@ def encode_block(ids: Any, weights: Any, values: list[bytes], fixedsize: int | N
         if _SWAP:
             wb.byteswap()
         parts.append(wb.tobytes())
-    if fixedsize == 0 or not values:
+    if fixedsize == 0 or not len(ends) or not ends[-1]:
         vcode = V_NONE
     else:
-        ends = list(accumulate(map(len, values)))
         code = "H" if ends[-1] < 65536 else "I"
         eb = array(code, ends)
         if _SWAP:
             eb.byteswap()
-        raw = eb.tobytes() + emptybytes.join(values)
+        raw = eb.tobytes() + bytes(blob)
         if len(raw) >= 64:
             packed = zlib.compress(raw, 1)
             if len(packed) * 5 < len(raw) * 4:
                 raw, code = packed, code.lower()
         vcode = ord(code)
         parts.append(raw)
-        # Whoosh keeps only the values that are not empty: a block whose
-        # values do not line up with its ids would be misread.
-        if len(values) != n:
-            raise ValueError(f"a posting block has {len(values)} values for {n} ids")
     return wcode, vcode, emptybytes.join(parts)
 
 
@@ -295,11 +300,12 @@ class HarkPostingsWriter(W3PostingsWriter):
         self._new_block()
 
 
-    def write_list(self, format_: Any, docs: Any, weights: Any, values: list[bytes], lengths: list[int]) -> Any:
-        """A whole posting list (a term's postings, in document order) in
-        one call, and its term info: what start_postings, add_posting per
-        posting and finish_postings do, without their per-posting and
-        per-block method calls (a build writes millions of lists)."""
+    def write_list(self, format_: Any, docs: Any, weights: Any, blob: Any, ends: Any, lengths: list[int]) -> Any:
+        """A whole posting list (a term's postings, in document order; the
+        values as one byte string and the end of each) in one call, and its
+        term info: what start_postings, add_posting per posting and
+        finish_postings do, without their per-posting and per-block method
+        calls (a build writes millions of lists)."""
         f = self._postfile
         start = f.tell()
         f.write(WHOOSH3_HEADER_MAGIC)
@@ -317,7 +323,9 @@ class HarkPostingsWriter(W3PostingsWriter):
             low = min(ls) if ls else None
             high = max(ls) if ls else 0
             top = max(0, max(ws))
-            wcode, vcode, data = encode_block(ids, ws, values[i : i + limit], fixed)
+            first = ends[i - 1] if i else 0
+            block_ends = [e - first for e in ends[i : i + limit]]
+            wcode, vcode, data = encode_packed(ids, ws, blob[first : first + block_ends[-1]], block_ends, fixed)
             k = len(ids)
             vlen = 0
             if vcode != V_NONE:

@@ -38,9 +38,6 @@ def pack(poslist: list[int], marks: bytes | None = None) -> bytes:
 # objects, built once, instead of one small bytes object per posting.
 ONE_POSITION = [b"B" + bytes([i]) for i in range(256)]
 
-_ONE_MARKED: dict[bytes, bytes] = {}  # the one-position marked values met so far, shared
-
-
 def postings_of(value: Any) -> list[Posting]:
     """The postings of one field of one document. The value arrives as
     ``(first_position, [terms])`` (analysed once by the caller),
@@ -92,7 +89,6 @@ def index_marked(start: int, toks: list[str], marks: bytes, common: dict[str, in
         buf[3::4] = marks[1::2]
         one = bytes(buf)
     out = []
-    shared = _ONE_MARKED
     plain = ONE_POSITION
     for t, ks in at.items():
         if t in common:
@@ -104,8 +100,6 @@ def index_marked(start: int, toks: list[str], marks: bytes, common: dict[str, in
             k = ks[0]
             if one is not None:
                 v = one[4 * k : 4 * k + 4]
-                # One object per distinct value (a build holds millions of postings).
-                v = shared.setdefault(v, v)
             else:
                 v = pack([start + k], marks[2 * k : 2 * k + 2])
             out.append((t.encode("utf-8"), 1, 1.0, v))

@@ -52,8 +52,8 @@ class MergePool:
 
     def iter_postings(self) -> Iterator[tuple]:
         w = self.writer
-        for name, tb in sorted(w._post):
-            docs, weights, values = w._post[(name, tb)]
+        for name, tb in w.terms():
+            docs, weights, values = w.postings(name, tb)
             for docnum, weight, vb in zip(docs, weights, values, strict=True):
                 yield name, tb, docnum, weight, vb
 
@@ -62,29 +62,41 @@ class LeanWriter(SegmentWriter):
     """A SegmentWriter for hark's documents. Documents arrive in docnum
     order, so each term's postings are gathered already sorted in a dict
     (Whoosh sorts every posting through an external merge sort), compactly
-    (document numbers and weights in arrays: ~16 bytes a posting, not
-    ~130), and field lengths are remembered as documents arrive (Whoosh
-    reads each one back from disk per posting while writing). Same files,
-    same format."""
+    (document numbers, weights and the end of each value in arrays, the
+    values in one byte string: ~12 bytes and the value a posting, no
+    object each), and field lengths are remembered as documents arrive
+    (Whoosh reads each one back from disk per posting while writing).
+    Same files, same format."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         kwargs.setdefault("codec", HarkCodec())  # hark's posting blocks (blocks.py)
         super().__init__(ix, **kwargs)
-        self._post: dict[tuple[str, bytes], tuple[array, array, list[bytes]]] = {}
+        # field -> term -> (documents, weights, values, their ends): a dict
+        # a field, so a posting costs one lookup by the term's bytes.
+        self._post: dict[str, dict[bytes, tuple[array, array, bytearray, array]]] = {}
         self._lens: dict[str, dict[int, int]] = {}
         self._merged = False
         self.pending = 0
         self.pool = MergePool(self)  # type: ignore[assignment]
 
     def _add_posting(self, name: str, tb: bytes, docnum: int, weight: float, vb: bytes) -> None:
-        key = (name, tb)
-        entry = self._post.get(key)
+        field = self._post.get(name)
+        if field is None:
+            field = self._post[name] = {}
+        entry = field.get(tb)
         if entry is None:
-            entry = self._post[key] = (array("I"), array("f"), [])
+            entry = field[tb] = (array("I"), array("f"), bytearray(), array("I"))
         entry[0].append(docnum)
         entry[1].append(weight)
-        entry[2].append(vb)
+        entry[2].extend(vb)
+        entry[3].append(len(entry[2]))
         self.pending += 1
+
+    def postings(self, name: str, tb: bytes) -> tuple[array, array, list[bytes]]:
+        """A gathered list's documents, weights and values (cut out)."""
+        docs, weights, blob, ends = self._post[name][tb]
+        values = [bytes(blob[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        return docs, weights, values
 
     def add_document(self, **fields_: Any) -> None:  # type: ignore[override]
         self._check_state()
@@ -101,16 +113,24 @@ class LeanWriter(SegmentWriter):
                 f = schema[name]
                 length = 0
                 if f.indexed:
-                    for tb, freq, weight, vb in f.index(value):
-                        key = (name, tb)
-                        entry = post.get(key)
+                    field = post.get(name)
+                    if field is None:
+                        field = post[name] = {}
+                    get = field.get
+                    postings = f.index(value)
+                    if not isinstance(postings, list):  # Whoosh's own fields give an iterator
+                        postings = list(postings)
+                    for tb, freq, weight, vb in postings:
+                        entry = get(tb)
                         if entry is None:
-                            entry = post[key] = (array("I"), array("f"), [])
+                            entry = field[tb] = (array("I"), array("f"), bytearray(), array("I"))
                         entry[0].append(docnum)
                         entry[1].append(weight)
-                        entry[2].append(vb)
+                        blob = entry[2]
+                        blob += vb
+                        entry[3].append(len(blob))
                         length += freq
-                        n += 1
+                    n += len(postings)
                     if f.scorable and length:
                         lens = self._lens.get(name)
                         if lens is None:
@@ -126,6 +146,12 @@ class LeanWriter(SegmentWriter):
         self.pending += n
         self._added = True
         self.docnum += 1
+
+    def terms(self) -> Iterator[tuple[str, bytes]]:
+        """(field, term) of every posting list gathered, in order."""
+        for name in sorted(self._post):
+            for tb in sorted(self._post[name]):
+                yield name, tb
 
     @property
     def has_documents(self) -> bool:
@@ -152,8 +178,7 @@ class LeanWriter(SegmentWriter):
         table = None
         fobj = None
         try:
-            for key in sorted(self._post):
-                name, tb = key
+            for name, tb in self.terms():
                 if name != last:
                     if last is not None:
                         fw.finish_field()
@@ -163,7 +188,7 @@ class LeanWriter(SegmentWriter):
                     last = name
                     lens = self._lens.get(name, {})
                     scorable = fobj.scorable
-                docs, weights, values = self._post[key]
+                docs, weights, blob, ends = self._post[name][tb]
                 if scorable:
                     get = lens.get
                     lengths = [get(d) for d in docs]
@@ -177,9 +202,10 @@ class LeanWriter(SegmentWriter):
                 pw = privates.postings_writer(fw)
                 if table is not None and isinstance(pw, HarkPostingsWriter):
                     # The whole list in one call, its term info straight into the table.
-                    info = pw.write_list(fobj.format, docs, weights, values, lengths)
+                    info = pw.write_list(fobj.format, docs, weights, blob, ends, lengths)
                     table[0](table[1] + tb, info.to_bytes())
                     continue
+                values = self.postings(name, tb)[2]
                 fw.start_term(tb)
                 if bulk and pw is not None:
                     privates.add_postings(pw, docs, weights, values, lengths)
