@@ -37,8 +37,16 @@ class Word:
     speaker: str | None = None
 
 
+# _SENTENCE_END without a regular expression (called for every word of a
+# text): the closing quotes and brackets stripped, a sentence end is last.
+_CLOSERS = "'\"”’)]"
+_ENDS = frozenset(".!?…。！？")
+
+
 def ends_sentence(token: str) -> bool:
-    return bool(_SENTENCE_END.search(token))
+    if "\n" in token:  # $ also matches before a final line break (never in a word)
+        return bool(_SENTENCE_END.search(token))
+    return token.rstrip(_CLOSERS)[-1:] in _ENDS
 
 
 def join_words(tokens: list[str]) -> str:
@@ -136,12 +144,17 @@ _NONSPEECH_WORDS = {
 }
 
 
+_NOTES = frozenset("♪♫♬ ")
+
+
 def is_nonspeech(text: str) -> bool:
     """'[BLANK_AUDIO]', '[Music]', '(applause)', '♪♪' and similar markers."""
     t = text.strip()
-    if not t:
+    # A marker starts with a note or a bracket (t is stripped, as _MARKER
+    # skips the same spaces): most segments are told apart here.
+    if not t or t[0] not in "♪♫♬[(":
         return False
-    if set(t) <= set("♪♫♬ "):
+    if set(t) <= _NOTES:
         return True
     m = _MARKER.match(t)
     if not m:
@@ -175,17 +188,18 @@ def split_untimed(text: str, *, max_words: int = MAX_WORDS) -> list[str]:
     tokens = text.split()
     chunks: list[str] = []
     cur: list[str] = []
-    punctuated = sum(1 for t in tokens if ends_sentence(t)) >= max(1, len(tokens) // 60)
+    ends = list(map(ends_sentence, tokens))  # once per word, not once per look
+    punctuated = sum(ends) >= max(1, len(tokens) // 60)
     soft = {"so", "and", "but", "um", "uh", "like", "because", "then", "now", "okay", "well", "yeah"}
     for n, tok in enumerate(tokens):
         cur.append(tok)
-        if punctuated and ends_sentence(tok) and len(cur) >= MIN_WORDS:
+        if punctuated and ends[n] and len(cur) >= MIN_WORDS:
             chunks.append(" ".join(cur))
             cur = []
         elif (
             len(cur) >= max_words
             and punctuated
-            and any(ends_sentence(t) for t in tokens[n + 1 : n + 1 + LOOKAHEAD])
+            and True in ends[n + 1 : n + 1 + LOOKAHEAD]
             and len(cur) < max_words + LOOKAHEAD
         ):
             continue  # the sentence ends in a few words: let it

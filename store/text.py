@@ -166,12 +166,35 @@ _ESCAPES = re.compile(
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
+# Every escape sequence starts with one of these: a text without any (nearly
+# every file) skips the regular expression, which is slow to scan.
+_ESCAPE_STARTS = "\x1b\x9b\x9d\x90\x98\x9e\x9f"
+# The ASCII characters _CONTROLS keeps: deleting them from an ASCII text
+# leaves its controls, found at C speed.
+_ASCII_KEPT = bytes(range(0x20, 0x7F)) + b"\t\n"
+_NOT_C0 = _ASCII_KEPT + bytes(range(0x80, 0x100))  # every byte but an ASCII control's
+_C1 = re.compile(b"\xc2[\x80-\x9f]")
+_OTHER_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+
+
 def strip_escapes(text: str) -> str:
     """Remove terminal escape sequences and control characters; keep \\n, \\t."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\x0c", " ").replace("\x0b", " ")
-    text = _ESCAPES.sub("", text)
-    return _CONTROLS.sub("", text)
+    if text.isascii():
+        if "\x1b" in text:
+            text = _ESCAPES.sub("", text)
+        if not text.encode("ascii").translate(None, _ASCII_KEPT):
+            return text  # no control character left
+        return _CONTROLS.sub("", text)
+    if any(c in text for c in _ESCAPE_STARTS):
+        text = _ESCAPES.sub("", text)
+    # The same look in UTF-8: ASCII bytes there are ASCII characters, and
+    # C1 controls are 0xC2 0x80-0x9F; then the few others, one by one.
+    raw = text.encode("utf-8", "surrogatepass")
+    if raw.translate(None, _NOT_C0) or _C1.search(raw) or any(c in text for c in _OTHER_CONTROLS):
+        return _CONTROLS.sub("", text)
+    return text
 
 
 def clean(text: str) -> str:
@@ -191,20 +214,39 @@ _ASS = re.compile(r"\{\\[^{}]*\}")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
+def _untag(text: str) -> str:
+    """strip_tags' removals and decoding, each only where its mark is (a
+    caption line is usually plain words)."""
+    if "{" in text:
+        text = _ASS.sub("", text)
+    if "<" in text:
+        text = _TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "\u200e" in text or "\u200f" in text:
+        text = text.replace("\u200e", "").replace("\u200f", "")
+    return text
+
+
 def strip_tags(text: str, *, unescape: bool = True) -> str:
     """Remove HTML-ish tags (<i>, </ i >, <font ...>, <c.x>, <00:01.000>) and
     ASS override blocks ({\\an8}); decode entities; fold runs of spaces."""
-    text = _ASS.sub("", text)
-    text = _TAG.sub("", text)
     if unescape:
-        text = html.unescape(text)
-        text = text.replace("\u200e", "").replace("\u200f", "")
+        text = _untag(text)
+    else:
+        text = _TAG.sub("", _ASS.sub("", text))
     text = text.replace("\u00a0", " ")
     return "\n".join(_SPACES.sub(" ", ln).strip() for ln in text.split("\n"))
 
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def tagless_line(text: str) -> str:
+    """one_line(strip_tags(text)), faster: strip_tags only changes spaces
+    besides its removals and decoding, and one_line folds every space."""
+    return " ".join(_untag(text).split())
 
 
 # --- times ------------------------------------------------------------------

@@ -60,8 +60,23 @@ def ts_seconds(value: str) -> float | None:
     return secs
 
 
+# The timing line nearly every file writes ('00:01:02,500 --> 00:01:04,000'),
+# read in one match: what TIMING and ts_seconds give for it, without them.
+CANONICAL = re.compile(r"(\d\d):(\d\d):(\d\d)[.,](\d\d\d) --> (\d\d):(\d\d):(\d\d)[.,](\d\d\d)(?![\d:.,])(.*)$")
+
+
+def canonical_seconds(h: str, m: str, s: str, ms: str) -> float:
+    """ts_seconds of 'hh:mm:ss.mmm' from its four fields (the same float:
+    the whole seconds are exact either way)."""
+    return float((int(h) * 60 + int(m)) * 60 + int(s)) + int(ms) / 1000
+
+
 def match_timing(line: str) -> tuple[float, float, str] | None:
     """(start, end, the rest of the line) for a timing line, else None."""
+    c = CANONICAL.match(line)
+    if c:
+        g = c.groups()
+        return canonical_seconds(*g[0:4]), canonical_seconds(*g[4:8]), g[8].strip()
     m = TIMING.match(line)
     if not m:
         return None
@@ -69,6 +84,14 @@ def match_timing(line: str) -> tuple[float, float, str] | None:
     if a is None or b is None:
         return None
     return a, b, m.group("rest").strip()
+
+
+def read_timing(line: str) -> tuple[float | None, float | None, str] | None:
+    """match_timing(line) or loose_arrow_timing(line), read once: a line with
+    no arrow ('->', '--', '→': a cue's words, its number) is neither."""
+    if "->" not in line and "--" not in line and "→" not in line:
+        return None
+    return match_timing(line) or _loose_arrow(line)
 
 
 # --- broken timing lines ---------------------------------------------------------
@@ -98,6 +121,10 @@ def loose_arrow_timing(line: str) -> tuple[float | None, float | None, str] | No
     rest), each time None where it cannot be read. None for any other line."""
     if match_timing(line) is not None:
         return None
+    return _loose_arrow(line)
+
+
+def _loose_arrow(line: str) -> tuple[float | None, float | None, str] | None:
     parts = _LOOSE_ARROW.split(line.strip(), maxsplit=1)
     if len(parts) != 2:
         return None

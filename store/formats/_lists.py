@@ -71,8 +71,8 @@ def _fields(line: str) -> bool:
 
 def _link(line: str) -> bool:
     """A line that is a link, or links with a word or three around them."""
-    if not _URL.search(line):
-        return False
+    if ("://" not in line and "www." not in line.lower()) or not _URL.search(line):
+        return False  # (a link has one or the other: looked for first)
     rest = _URL.sub(" ", line)
     return len(_LETTER_WORD.findall(rest)) <= 3
 
@@ -86,9 +86,9 @@ def kind_of_line(line: str) -> str | None:
         return "links"
     if _LOG.match(line):
         return "log"
-    if _FIELD.match(line) or _TOKEN_FIELD.match(line):
+    if ":" in line and (_FIELD.match(line) or _TOKEN_FIELD.match(line)):
         return "records"
-    if _PATH.match(line) and ("/" in line or "\\" in line):
+    if ("/" in line or "\\" in line) and _PATH.match(line):
         return "paths"
     return None
 

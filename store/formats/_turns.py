@@ -24,9 +24,21 @@ VOICES = ("Speaker 1", "Speaker 2")
 
 
 def _count(segments: list[Segment]) -> tuple[int, int]:
-    chevrons = sum(len(_CHEVRON.findall(s.text)) for s in segments)
-    dashes = sum(len(_DASH.findall(s.text)) for s in segments)
+    # A mark needs ">>", or a dash before a space: most files have neither,
+    # as one look at their whole text tells (segment by segment is slow).
+    whole = "\n".join(s.text for s in segments)
+    chevrons = sum(len(_CHEVRON.findall(s.text)) for s in segments) if ">>" in whole else 0
+    dashes = sum(len(_DASH.findall(s.text)) for s in segments) if _dash_then_space(whole) else 0
     return chevrons, dashes
+
+
+def _dash_then_space(text: str) -> bool:
+    """A dash followed by a space (as \\s is) anywhere in text: split at the
+    dashes, which is faster than a regular expression over the whole text."""
+    for dash in "-–":
+        if dash in text and any(part[:1].isspace() for part in text.split(dash)[1:]):
+            return True
+    return False
 
 
 def _split(seg: Segment, pattern: re.Pattern[str]) -> list[tuple[bool, Segment]]:

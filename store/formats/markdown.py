@@ -22,7 +22,7 @@ import yaml
 from ..model import ESTIMATED, EXACT, Chapter, Segment, Transcript
 from ..names import choose_title, is_placeholder, keep_placeholder
 from ..reflow import kind_of
-from ..text import clean_line, one_line, parse_time, strip_tags
+from ..text import clean_line, one_line, parse_time, tagless_line
 from . import Format, Options, ParseError
 from .plain import reflow_prose
 
@@ -219,7 +219,7 @@ def inline(text: str) -> str:
     s = text
     for rx, repl in _INLINE:
         s = rx.sub(repl, s)
-    return one_line(strip_tags(s))
+    return tagless_line(s)
 
 
 def _key(k: str) -> str:
@@ -268,7 +268,8 @@ def _speaker_names(timed: list[re.Match | None]) -> set[str]:
     seen: dict[str, int] = {}
     for m in timed:
         if m:
-            p = _PLAIN_SPEAKER.match(m.group("text"))
+            text = m.group("text")
+            p = _PLAIN_SPEAKER.match(text) if ":" in text else None
             if p:
                 seen[p.group("name")] = seen.get(p.group("name"), 0) + 1
     return {n for n, c in seen.items() if c >= 2}
@@ -286,7 +287,9 @@ def _parse_timed(
     in_fence = False
     for raw, m in zip(lines, timed, strict=True):
         line = raw.rstrip()
-        if _FENCE.match(line):
+        # Each pattern below needs its mark in the line: looked for first,
+        # as most lines are timed bullets of words.
+        if ("`" in line or "~" in line) and _FENCE.match(line):
             in_fence = not in_fence
             prev_timed = False
             continue
@@ -296,7 +299,7 @@ def _parse_timed(
         if in_fence:
             aside.append(line)
             continue
-        h = _HEADING.match(line)
+        h = _HEADING.match(line) if "#" in line else None
         if h:
             title = _heading_title(h.group(2))
             if title:
@@ -310,11 +313,11 @@ def _parse_timed(
         if m:
             start, end = _start_end(m)
             body = m.group("text")
-            b = _BOLD_SPEAKER.match(body)
+            b = _BOLD_SPEAKER.match(body) if body[:1] in ("*", "_") else None
             if b:
                 speaker, body = clean_line(inline(b.group("name"))), b.group("rest")
             else:
-                p = _PLAIN_SPEAKER.match(body)
+                p = _PLAIN_SPEAKER.match(body) if ":" in body else None
                 if p and p.group("name") in names:
                     speaker, body = p.group("name"), p.group("rest")
             text = inline(body)
@@ -413,7 +416,7 @@ def parse(text: str, options: Options) -> Transcript:
     lines = body.split("\n")
     timed = [_is_timed(ln) for ln in lines]
     n_timed = sum(1 for m in timed if m)
-    n_text = sum(1 for ln in lines if ln.strip() and not _HEADING.match(ln) and not _RULE.match(ln))
+    n_text = sum(1 for ln in lines if ln.strip() and not ("#" in ln and _HEADING.match(ln)) and not _RULE.match(ln))
     if n_timed and (n_timed >= 2 or n_text <= 3) and n_timed >= n_text * 0.25:
         segs, chapters, h1 = _parse_timed(lines, timed, meta, aside)
         timing = EXACT
@@ -452,7 +455,7 @@ def detect(text: str, ext: str) -> float:
     raw, _, body = split_front_matter(sample)
     front = raw is not None and bool(re.search(r"^[\w-]+\s*[:=]", raw, re.M))
     lines = body.split("\n")[:300]
-    headings = sum(1 for ln in lines if _HEADING.match(ln))
+    headings = sum(1 for ln in lines if "#" in ln and _HEADING.match(ln))
     timed = [ln for ln in lines if _is_timed(ln)]
     # Timestamps with markdown around them (bullets, bold, links).
     md_timed = sum(1 for ln in timed if re.match(r"^\s*(?:[-*+]\s|\d+[.)]\s|\*\*|__|>)", ln) or "](" in ln)

@@ -209,7 +209,7 @@ def _speaker_labels(lines: list[str]) -> set[str]:
     them (they recur), so a stray "Note: ..." is not taken for a speaker."""
     names = Counter()
     for ln in lines:
-        m = _LABEL.match(ln.strip())
+        m = _LABEL.match(ln.strip()) if ":" in ln else None  # a label ends in a colon
         if m:
             names[m.group("name")] += 1
     total = sum(names.values())
@@ -273,8 +273,8 @@ def paragraphs(lines: list[str]) -> list[tuple[str | None, str]]:
         else:
             cur.append(ln)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if nxt and ends_sentence(ln.split()[-1]):
-            if width is None or len(ln) + 1 + len(nxt.split()[0]) <= width:
+        if nxt and ends_sentence(ln.rsplit(None, 1)[-1]):
+            if width is None or len(ln) + 1 + len(nxt.split(None, 1)[0]) <= width:
                 flush()
     flush()
     return out
@@ -325,12 +325,20 @@ def looks_like_data(sample: str) -> bool:
     return len(tags) >= 4 and sum(map(len, tags)) > len(s) * 0.1
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NOT_LETTERS = bytes(b for b in range(256) if not chr(b).isalpha() or b > 0x7F)
+
+
 def detect(text: str, ext: str) -> float:
     sample = text[:4096]
     if not sample.strip() or looks_like_data(sample):
         return 0.0
-    nonspace = sum(1 for c in sample if not c.isspace())
-    letters = sum(1 for c in sample if c.isalpha())
+    nonspace = len("".join(sample.split()))  # split() drops what isspace() is
+    # Counted at C speed: the ASCII letters are what isalpha() is among ASCII;
+    # the other characters (few, in most texts) one by one.
+    letters = len(sample.encode("ascii", "ignore").translate(None, _NOT_LETTERS))
+    if not sample.isascii():
+        letters += sum(1 for c in _NON_ASCII.findall(sample) if c.isalpha())
     ratio = letters / nonspace if nonspace else 0.0
     if ratio < 0.3:
         return 0.0

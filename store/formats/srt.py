@@ -44,9 +44,9 @@ from dataclasses import dataclass, field
 
 from ..model import NONSPEECH, Segment, Transcript
 from ..reflow import kind_of
-from ..text import one_line, strip_tags
+from ..text import tagless_line
 from . import Format, Options, ParseError, guarded, safe_detect
-from ._cues import TIMING, fill_gaps, loose_arrow_timing, match_timing
+from ._cues import CANONICAL, TIMING, canonical_seconds, fill_gaps, read_timing
 
 HEAD = 4096
 
@@ -55,7 +55,7 @@ HEAD = 4096
 
 def cue_text(raw: str) -> str:
     """Cue text as read: tags and overrides gone, entities decoded, one line."""
-    return one_line(strip_tags(raw))
+    return tagless_line(raw)
 
 
 # Words that open prose, not a speaker's name ("Note: the ...").
@@ -105,6 +105,8 @@ _NAME_WORD = re.compile(r"^(?:[^\W\d_][\w'’.\-]*|\d+)$")
 
 def name_prefix(text: str) -> tuple[str, str] | None:
     """('Travis', 'When you first get ...') for 'Travis: When you first get ...'."""
+    if ":" not in text[:41]:
+        return None  # a name is at most 40 characters, then its colon
     m = _PREFIX.match(text)
     if not m:
         return None
@@ -163,12 +165,40 @@ def _split_blank(lines: list[str]) -> list[list[str]]:
     return [g for g in groups if g] or [[]]
 
 
+def _tidy_cues(text: str) -> list[_Cue] | None:
+    """The cues of a file written as specified (what nearly every file is),
+    read block by block: 'number, timing line, text lines', one blank line
+    between blocks, no arrow in the text. None for any other file, which
+    _cues reads line by line; for this one, it gives these same cues and
+    no preamble (the blank and trailing lines it sees go nowhere)."""
+    cues: list[_Cue] = []
+    line = 1  # the 1-based number of the block's first line
+    for block in text.rstrip("\n").split("\n\n"):
+        parts = block.split("\n")
+        number = parts[0]
+        if len(parts) < 3 or not (number.isdigit() and number.isascii() and len(number) <= 9):
+            return None
+        timing = CANONICAL.match(parts[1])
+        if timing is None:
+            return None
+        for ln in parts[2:]:
+            if not ln.strip() or "->" in ln or "--" in ln or "→" in ln:
+                return None
+        g = timing.groups()
+        cues.append(_Cue(canonical_seconds(*g[0:4]), canonical_seconds(*g[4:8]), int(number), line + 1, parts[2:]))
+        line += len(parts) + 1
+    return cues
+
+
 def _cues(text: str) -> tuple[list[_Cue], list[str]]:
     """Timed cues in file order (untimed ones included), and the preamble."""
+    tidy = _tidy_cues(text)
+    if tidy is not None:
+        return tidy, []
     cues: list[_Cue] = []
     preamble: list[str] = []
     for i, raw in enumerate(text.split("\n")):
-        t = match_timing(raw) or loose_arrow_timing(raw)
+        t = read_timing(raw)
         if t is None:
             (cues[-1].lines if cues else preamble).append(raw)
             continue

@@ -38,6 +38,12 @@ _TS_LEAD = re.compile(rf"^(?:\[{_range(0)}\]|\({_range(1)}\)|{_range(2)}(?=\s))\
 _SPOKEN_TIME = re.compile(r"^\d+ (?:hours?|minutes?|seconds?)(?:,? \d+ (?:hours?|minutes?|seconds?))*$", re.I)
 _ARROW = re.compile(r"-->|\d\s*->\s*\d")
 
+
+def _has_arrow(line: str) -> bool:
+    """_ARROW.search(line): every arrow has '->' in it, looked for first."""
+    return "->" in line and _ARROW.search(line) is not None
+
+
 _NAME = r"[^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,4}"
 # "Jane Smith  0:03", "Speaker 1 0:00", "Jane Smith (00:03):", "Jane | 00:03".
 _HEAD_NAME_TIME = re.compile(rf"^\[?(?P<name>{_NAME})\]?\s*(?:[|·•–—-]\s*)?(?:\s[\[(]?|[\[(])(?P<t>{_T})[\])]?\s*:?$")
@@ -104,6 +110,8 @@ def _looks_like_name(name: str) -> bool:
 
 def _header(line: str) -> tuple[str, float, str] | None:
     """(speaker, start, text on the same line) for a speaker-turn header."""
+    if ":" not in line:
+        return None  # every header has a time, and every time a colon
     for rx in (_HEAD_NAME_TIME, _HEAD_NAME_TIME_TEXT, _HEAD_TIME_NAME):
         m = rx.match(line)
         if m and _looks_like_name(m.group("name")):
@@ -181,8 +189,8 @@ def _timed_lines(lines: list[str]) -> tuple[int, int]:
         if not s:
             continue
         nonblank += 1
-        if _ARROW.search(s):
-            continue
+        if ":" not in s or _ARROW.search(s):
+            continue  # a timestamp has a colon
         if _TS_ONLY.match(s) or (_TS_LEAD.match(s) and not _header(s)):
             timed += 1
     return timed, nonblank
@@ -190,7 +198,7 @@ def _timed_lines(lines: list[str]) -> tuple[int, int]:
 
 def detect_timed_text(text: str, ext: str) -> float:
     lines = text[:4096].split("\n")[:200]
-    if sum(1 for ln in lines if _ARROW.search(ln)) >= 2:
+    if sum(1 for ln in lines if _has_arrow(ln)) >= 2:
         return 0.0  # subtitles or whisper output, not a copied panel
     timed, nonblank = _timed_lines(lines)
     if not nonblank or timed == 0:
@@ -239,7 +247,7 @@ def parse_meeting(text: str, options: Options) -> Transcript:
 
 def detect_meeting(text: str, ext: str) -> float:
     lines = [ln.strip() for ln in text[:8192].split("\n")[:300]]
-    if sum(1 for ln in lines if _ARROW.search(ln)) >= 2:
+    if sum(1 for ln in lines if _has_arrow(ln)) >= 2:
         return 0.0
     names: dict[str, int] = {}
     for ln in lines:

@@ -36,6 +36,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from ..names import choose_title
 from ..reflow import kind_of
 from ..text import clean_line, one_line, strip_tags
 from . import Format, Options, ParseError, guarded, safe_detect
-from ._cues import TIMING, fill_gaps, loose_arrow_timing, match_timing
+from ._cues import CANONICAL, TIMING, canonical_seconds, fill_gaps, loose_arrow_timing, read_timing
 from .srt import HEAD, cue_text
 
 _HEADER = re.compile(r"^\s*WEBVTT(?=$|[\s\-:])(?P<text>.*)$")
@@ -77,12 +78,43 @@ class _File:
     set_aside: list[str] = field(default_factory=list)
 
 
+def _is_number(line: str) -> bool:
+    """_NUMBER.match(line), told apart from words at C speed first."""
+    return line.strip().isdigit() and bool(_NUMBER.match(line))
+
+
 def _timing_like(line: str) -> bool:
     """A timing line, readable or not (a damaged one still starts a cue)."""
     return bool(TIMING.match(line)) or loose_arrow_timing(line) is not None
 
 
+def _tidy_read(text: str) -> _File | None:
+    """A file written as nearly every one is, read block by block: a bare
+    'WEBVTT' line, a blank line, then cues (a timing line, text lines with
+    no arrow in them) one blank line apart. None for any other file, which
+    _read reads line by line; for this one, it gives these same cues."""
+    if not text.startswith("WEBVTT\n\n"):
+        return None
+    f = _File()
+    line = 2  # the 0-based index of the block's first line
+    for block in text[8:].rstrip("\n").split("\n\n"):
+        parts = block.split("\n")
+        timing = CANONICAL.match(parts[0])
+        if timing is None:
+            return None
+        for ln in parts[1:]:
+            if not ln.strip() or "->" in ln or "--" in ln or "→" in ln:
+                return None
+        g = timing.groups()
+        f.cues.append(_Cue(canonical_seconds(*g[0:4]), canonical_seconds(*g[4:8]), line + 1, g[8].strip(), parts[1:]))
+        line += len(parts) + 1
+    return f
+
+
 def _read(text: str) -> _File:
+    tidy = _tidy_read(text)
+    if tidy is not None:
+        return tidy
     f = _File()
     lines = text.split("\n")
     n = len(lines)
@@ -142,11 +174,11 @@ def _read(text: str) -> _File:
         if not s:
             end_block()
             continue
-        t = match_timing(raw) or loose_arrow_timing(raw)
+        t = read_timing(raw)
         if t is not None and block != "style":
             if block == "note":
                 end_block()
-            if block == "cue" and cue is not None and cue.lines and _NUMBER.match(cue.lines[-1]):
+            if block == "cue" and cue is not None and cue.lines and _is_number(cue.lines[-1]):
                 cue.lines.pop()  # a numeric id of the next cue with no blank line before it
             if pending_id is not None and not _CODE_ID.match(pending_id):
                 f.set_aside.append(pending_id)
@@ -179,8 +211,16 @@ def _read(text: str) -> _File:
     return f
 
 
+def _drop_open_tag(text: str) -> str:
+    """A tag left open at the end removed. Its '<' comes after every '>' and
+    is the last '<': checked first, at C speed (most lines close theirs)."""
+    if text.rfind("<") > text.rfind(">"):
+        return _OPEN_TAG_AT_END.sub("", text)
+    return text
+
+
 def _plain(line: str) -> str:
-    return cue_text(_OPEN_TAG_AT_END.sub("", line))
+    return cue_text(_drop_open_tag(line))
 
 
 def _new_lines(cues: list[_Cue]) -> tuple[list[list[str]], int]:
@@ -210,6 +250,8 @@ def _is_rolling(cues: list[_Cue], rolls: int) -> bool:
     'align:start position:0%')."""
     if rolls >= 2:
         return True
+    if not rolls:
+        return False  # (no need to look for the marks)
     youtube = any("position:0%" in c.settings for c in cues) or any(_INLINE_TS.search(x) for c in cues for x in c.lines)
     return rolls >= 1 and youtube
 
@@ -221,9 +263,14 @@ def _voices(raw: str) -> list[tuple[str | None, str]]:
     if parts[0].strip():
         out.append((None, parts[0]))
     for k in range(1, len(parts) - 1, 2):
-        name = clean_line(strip_tags(html.unescape(parts[k] or ""))) or None
-        out.append((name, parts[k + 1]))
+        out.append((_voice_name(parts[k] or ""), parts[k + 1]))
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _voice_name(raw: str) -> str | None:
+    """A <v> span's name as shown (a file names its few voices on every cue)."""
+    return clean_line(strip_tags(html.unescape(raw))) or None
 
 
 def _header_title(header: object) -> str | None:
@@ -243,13 +290,18 @@ def parse(text: str, options: Options) -> Transcript:
     f = _read(text)
     if not f.cues:
         raise ParseError("no WebVTT cue ('00:00:01.000 --> 00:00:02.000')")
-    new, rolls = _new_lines(f.cues)
-    rolling = _is_rolling(f.cues, rolls)
-    bodies = new if rolling else [c.lines for c in f.cues]
+    bodies = [c.lines for c in f.cues]
+    # A cue of one line shows no earlier line above a new one: nothing rolls.
+    rolling = False
+    if any(len(c.lines) > 1 for c in f.cues):
+        new, rolls = _new_lines(f.cues)
+        rolling = _is_rolling(f.cues, rolls)
+        if rolling:
+            bodies = new
     segs: list[Segment] = []
     repaired = 0
     for c, body in zip(f.cues, bodies, strict=True):
-        raw = _OPEN_TAG_AT_END.sub("", "\n".join(body))
+        raw = _drop_open_tag("\n".join(body))
         n = len(segs)
         for speaker, part in _voices(raw):
             words = cue_text(part)

@@ -30,10 +30,12 @@ from ..model import NONSPEECH, SPEECH, Segment, Transcript
 from ..reflow import Word, is_nonspeech, join_words, words_to_segments
 from ..text import one_line
 from . import Format, Options, ParseError, guarded, safe_detect
-from ._cues import ARROW, TS, fill_gaps, timeish, ts_seconds
+from ._cues import ARROW, TS, canonical_seconds, fill_gaps, timeish, ts_seconds
 from .srt import HEAD
 
 CUE = re.compile(rf"^\s*\[\s*(?P<a>{TS})\s*-{{1,3}}>\s*(?P<b>{TS})\s*\](?P<text>.*)$")
+# The cue line whisper writes, read in one match (what CUE and ts_seconds give).
+_CANONICAL_CUE = re.compile(r"\[(\d\d):(\d\d):(\d\d)[.,](\d\d\d) --> (\d\d):(\d\d):(\d\d)[.,](\d\d\d)\](.*)$")
 # A cue whose timing is damaged ('[00:00:0x.000 --> 00:00:05.280]  text').
 _LOOSE_CUE = re.compile(rf"^\s*\[\s*(?P<a>[^\s\]]*)\s*{ARROW}\s*(?P<b>[^\s\]]*)\s*\](?P<text>.*)$")
 _TURN = re.compile(r"\s*\[SPEAKER_TURN\]\s*")
@@ -65,6 +67,10 @@ def _cue(line: str) -> tuple[float | None, float | None, str] | None:
     """(start, end, text) of a cue line; a time that cannot be read is None
     (the cue is still a cue: its text is speech, its time comes from its
     neighbours). None for a line that is not a cue."""
+    c = _CANONICAL_CUE.match(line)
+    if c:
+        g = c.groups()
+        return canonical_seconds(*g[0:4]), canonical_seconds(*g[4:8]), g[8]
     m = CUE.match(line)
     if m:
         start, end = ts_seconds(m.group("a")), ts_seconds(m.group("b"))
@@ -83,7 +89,7 @@ def _split_turns(
     """Pieces of a cue between [SPEAKER_TURN] markers, with the turn count
     each belongs to, and the turn count after the cue. A cue with an
     unreadable time gives untimed pieces (timed later from their neighbours)."""
-    pieces = _TURN.split(text)
+    pieces = _TURN.split(text) if "[SPEAKER_TURN]" in text else [text]
     out: list[tuple[float | None, float | None, str, int]] = []
     total = sum(len(p) for p in pieces) or 1
     timed = start is not None and end is not None
@@ -122,7 +128,9 @@ def parse(text: str, options: Options) -> Transcript:
         repaired += bool(pieces) and (start is None or end is None)
         for a, b, piece, who in pieces:
             speaker = SPEAKERS[who % 2] if has_turns else None
-            if _PUNCT.match(piece) and not is_nonspeech(piece) and items and items[-1].kind == SPEECH:
+            # (a piece that starts with a letter or digit is words, not punctuation)
+            punct = not piece[:1].isalnum() and _PUNCT.match(piece)
+            if punct and not is_nonspeech(piece) and items and items[-1].kind == SPEECH:
                 # '  ,' in word-level output belongs to the word before it.
                 items[-1].text = join_words([items[-1].text, piece])
                 if b is not None:
