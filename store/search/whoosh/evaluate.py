@@ -317,10 +317,10 @@ class Segment:
     def plist(self, field: str, text: str) -> _List | None:
         def make() -> _List | None:
             r = self.reader
-            if (field, text) not in r:
+            df = r.doc_frequency(field, text)  # 0 for a term the segment does not have
+            if not df:
                 return None
-            m = privates.unfiltered(r.postings(field, text))
-            return _List(m, r.doc_frequency(field, text), self.deleted)
+            return _List(privates.unfiltered(r.postings(field, text)), df, self.deleted)
 
         return self.cache.get((self.number, field, text), make)
 
