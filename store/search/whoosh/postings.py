@@ -12,6 +12,8 @@ before and just after it.
 from __future__ import annotations
 
 import struct
+from array import array
+from collections.abc import Iterator
 from typing import Any
 
 from ..analysis import terms
@@ -37,6 +39,7 @@ def pack(poslist: list[int], marks: bytes | None = None) -> bytes:
 # The value of a posting with one position below 256 (most of them): shared
 # objects, built once, instead of one small bytes object per posting.
 ONE_POSITION = [b"B" + bytes([i]) for i in range(256)]
+
 
 def postings_of(value: Any) -> list[Posting]:
     """The postings of one field of one document. The value arrives as
@@ -66,10 +69,13 @@ def postings_of(value: Any) -> list[Posting]:
     ]
 
 
-def index_marked(start: int, toks: list[str], marks: bytes, common: dict[str, int]) -> list[Posting]:
-    """Postings with neighbour marks, for the words that are not common
-    (a common word's own marks are never asked for: a phrase checks it by
-    its neighbours' marks or its pair)."""
+def _marked_values(
+    start: int, toks: list[str], marks: bytes, common: dict[str, int]
+) -> Iterator[tuple[str, int, bytes]]:
+    """(term, frequency, value) of each distinct word of toks, with
+    neighbour marks for the words that are not common (a common word's own
+    marks are never asked for: a phrase checks it by its neighbours' marks
+    or its pair)."""
     at: dict[str, list[int]] = {}
     for k, t in enumerate(toks):
         ks = at.get(t)
@@ -88,25 +94,53 @@ def index_marked(start: int, toks: list[str], marks: bytes, common: dict[str, in
         buf[2::4] = marks[0::2]
         buf[3::4] = marks[1::2]
         one = bytes(buf)
-    out = []
     plain = ONE_POSITION
     for t, ks in at.items():
         if t in common:
             if len(ks) == 1 and start + ks[0] < 256:
-                out.append((t.encode("utf-8"), 1, 1.0, plain[start + ks[0]]))
+                yield t, 1, plain[start + ks[0]]
             else:
-                out.append((t.encode("utf-8"), len(ks), float(len(ks)), pack([start + k for k in ks])))
+                yield t, len(ks), pack([start + k for k in ks])
         elif len(ks) == 1:
             k = ks[0]
-            if one is not None:
-                v = one[4 * k : 4 * k + 4]
-            else:
-                v = pack([start + k], marks[2 * k : 2 * k + 2])
-            out.append((t.encode("utf-8"), 1, 1.0, v))
+            yield t, 1, one[4 * k : 4 * k + 4] if one is not None else pack([start + k], marks[2 * k : 2 * k + 2])
         else:
-            v = pack([start + k for k in ks], b"".join(marks[2 * k : 2 * k + 2] for k in ks))
-            out.append((t.encode("utf-8"), len(ks), float(len(ks)), v))
-    return out
+            yield t, len(ks), pack([start + k for k in ks], b"".join(marks[2 * k : 2 * k + 2] for k in ks))
+
+
+def index_marked(start: int, toks: list[str], marks: bytes, common: dict[str, int]) -> list[Posting]:
+    """Postings with neighbour marks (see _marked_values)."""
+    return [(t.encode("utf-8"), f, float(f), v) for t, f, v in _marked_values(start, toks, marks, common)]
+
+
+# A term's postings as a build gathers them: documents, weights, the values
+# in one byte string and the end of each (no object a posting).
+Gathered = tuple[array, array, bytearray, array]
+
+
+def gathered() -> Gathered:
+    return (array("I"), array("f"), bytearray(), array("I"))
+
+
+def gather_marked(
+    field: dict[bytes, Gathered], docnum: int, start: int, toks: list[str], marks: bytes, common: dict[str, int]
+) -> int:
+    """index_marked's postings of one document added straight to a field's
+    gathered lists (no posting tuples: the text field is most of a build's
+    postings). Returns how many."""
+    n = 0
+    for t, f, v in _marked_values(start, toks, marks, common):
+        tb = t.encode("utf-8")
+        entry = field.get(tb)
+        if entry is None:
+            entry = field[tb] = gathered()
+        entry[0].append(docnum)
+        entry[1].append(f)
+        blob = entry[2]
+        blob += v
+        entry[3].append(len(blob))
+        n += 1
+    return n
 
 
 def positions(v: bytes) -> Any:

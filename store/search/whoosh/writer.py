@@ -23,7 +23,8 @@ from whoosh.writing import SegmentWriter
 
 from . import privates
 from .blocks import HarkPostingsWriter
-from .fileformat import HarkCodec
+from .fileformat import HarkCodec, Words
+from .postings import Gathered, gather_marked, gathered
 
 SMALL_SEGMENT = 2_000  # documents (passages): an import's segment; merged with its like
 MERGE_AT = 6  # small segments that trigger a merge
@@ -73,7 +74,7 @@ class LeanWriter(SegmentWriter):
         super().__init__(ix, **kwargs)
         # field -> term -> (documents, weights, values, their ends): a dict
         # a field, so a posting costs one lookup by the term's bytes.
-        self._post: dict[str, dict[bytes, tuple[array, array, bytearray, array]]] = {}
+        self._post: dict[str, dict[bytes, Gathered]] = {}
         self._lens: dict[str, dict[int, int]] = {}
         self._merged = False
         self.pending = 0
@@ -85,7 +86,7 @@ class LeanWriter(SegmentWriter):
             field = self._post[name] = {}
         entry = field.get(tb)
         if entry is None:
-            entry = field[tb] = (array("I"), array("f"), bytearray(), array("I"))
+            entry = field[tb] = gathered()
         entry[0].append(docnum)
         entry[1].append(weight)
         entry[2].extend(vb)
@@ -116,21 +117,26 @@ class LeanWriter(SegmentWriter):
                     field = post.get(name)
                     if field is None:
                         field = post[name] = {}
-                    get = field.get
-                    postings = f.index(value)
-                    if not isinstance(postings, list):  # Whoosh's own fields give an iterator
-                        postings = list(postings)
-                    for tb, freq, weight, vb in postings:
-                        entry = get(tb)
-                        if entry is None:
-                            entry = field[tb] = (array("I"), array("f"), bytearray(), array("I"))
-                        entry[0].append(docnum)
-                        entry[1].append(weight)
-                        blob = entry[2]
-                        blob += vb
-                        entry[3].append(len(blob))
-                        length += freq
-                    n += len(postings)
+                    if type(value) is tuple and len(value) == 4 and isinstance(f, Words):
+                        # Marked text: straight into the gathered lists.
+                        n += gather_marked(field, docnum, *value)
+                        length = len(value[1])
+                    else:
+                        get = field.get
+                        postings = f.index(value)
+                        if not isinstance(postings, list):  # Whoosh's own fields give an iterator
+                            postings = list(postings)
+                        for tb, freq, weight, vb in postings:
+                            entry = get(tb)
+                            if entry is None:
+                                entry = field[tb] = gathered()
+                            entry[0].append(docnum)
+                            entry[1].append(weight)
+                            blob = entry[2]
+                            blob += vb
+                            entry[3].append(len(blob))
+                            length += freq
+                        n += len(postings)
                     if f.scorable and length:
                         lens = self._lens.get(name)
                         if lens is None:

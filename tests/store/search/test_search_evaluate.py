@@ -273,3 +273,21 @@ def test_neighbour_marks_are_two_bytes_a_word():
     assert postings.marked_positions(by_term["lamp"], numbers["the"], -1) == [3]
     assert list(postings.positions(by_term["the"])) == [2]
     assert by_term["the"] == b"B\x02"  # a common word carries no marks
+
+
+def test_gathered_text_postings_are_index_marked_ones():
+    """A build adds marked text straight to its gathered lists
+    (postings.gather_marked): the same terms, weights and values as
+    index_marked's postings, whatever the words' repeats and positions."""
+    rng = random.Random(3)
+    numbers = ha.common_numbers(ha.COMMON)
+    for start, n in ((0, 30), (200, 80), (0, 300)):
+        toks = [ha.term(rng.choice(COMMON + PLAIN)) for _ in range(n)]
+        marks = documents.neighbour_marks(toks, numbers)
+        field: dict = {}
+        added = postings.gather_marked(field, 7, start, toks, marks, numbers)
+        expected = postings.index_marked(start, toks, marks, numbers)
+        assert added == len(expected) == len(field)
+        for tb, _freq, weight, value in expected:
+            docs, weights, blob, ends = field[tb]
+            assert (list(docs), list(weights), bytes(blob), list(ends)) == ([7], [weight], value, [len(value)])
