@@ -123,6 +123,27 @@ def _terms(text: str) -> tuple[str, ...]:
     return tuple(terms(text))
 
 
+class _Folded:
+    """A passage's rows as (segment, its text with whitespace folded), the
+    text folded when first asked for (most rows read for context never are)."""
+
+    __slots__ = ("_rows", "_done")
+
+    def __init__(self, rows: list[tuple]) -> None:
+        self._rows = rows
+        self._done: list[tuple[int, str] | None] = [None] * len(rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, k: int) -> tuple[int, str]:
+        got = self._done[k]
+        if got is None:
+            r = self._rows[k]
+            got = self._done[k] = (r[0], " ".join(r[4].split()))
+        return got
+
+
 _Built = tuple[int, str, list[tuple[int, int]], list[tuple[int, int]], dict[int, list[tuple[int, int]]]]
 
 
@@ -131,9 +152,9 @@ def _build_hit(plan: Plan, rows: list[tuple], first: int, last: int) -> _Built |
     best match starts, the snippet and its marks, the best segment's marks
     and every segment's. None when the text no longer holds the match (the
     library changed since indexing)."""
-    segs = [(r[0], " ".join(r[4].split())) for r in rows]
-    n_own = sum(1 for i, _t in segs if first <= i <= last)
-    if not n_own or segs[0][0] != first:
+    segs = _Folded(rows)
+    n_own = sum(1 for r in rows if first <= r[0] <= last)
+    if not n_own or rows[0][0] != first:
         return None
     toks: list[str] = []
     seg_of: list[int] = []  # per token: its position in segs
@@ -233,7 +254,7 @@ def _build_hit(plan: Plan, rows: list[tuple], first: int, last: int) -> _Built |
     for s, k in phrases:
         if s < own_count:
             matched.update(range(s, s + k))
-    return segs[best][0], snippet, marks, text_marks, _segment_marks(rows, seg_of, first_token, matched)
+    return rows[best][0], snippet, marks, text_marks, _segment_marks(rows, seg_of, first_token, matched)
 
 
 def _segment_marks(
