@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import struct
 from array import array
-from collections.abc import Iterator
 from typing import Any
 
 from ..analysis import terms
@@ -69,13 +68,24 @@ def postings_of(value: Any) -> list[Posting]:
     ]
 
 
-def _marked_values(
-    start: int, toks: list[str], marks: bytes, common: dict[str, int]
-) -> Iterator[tuple[str, int, bytes]]:
-    """(term, frequency, value) of each distinct word of toks, with
-    neighbour marks for the words that are not common (a common word's own
-    marks are never asked for: a phrase checks it by its neighbours' marks
-    or its pair)."""
+# A term's postings as a build gathers them: documents, weights, the values
+# in one byte string and the end of each (no object a posting).
+Gathered = tuple[array, array, bytearray, array]
+
+
+def gathered() -> Gathered:
+    return (array("I"), array("f"), bytearray(), array("I"))
+
+
+def gather_marked(
+    field: dict[bytes, Gathered], docnum: int, start: int, toks: list[str], marks: bytes, common: dict[str, int]
+) -> int:
+    """The postings of one document's marked words (toks from position
+    `start`), added straight to a field's gathered lists -- the text field
+    is most of a build's postings, so no posting tuples. Words that are not
+    common carry their neighbour marks (a common word's own marks are never
+    asked for: a phrase checks it by its neighbours' marks or its pair).
+    Returns how many postings."""
     at: dict[str, list[int]] = {}
     for k, t in enumerate(toks):
         ks = at.get(t)
@@ -95,43 +105,18 @@ def _marked_values(
         buf[3::4] = marks[1::2]
         one = bytes(buf)
     plain = ONE_POSITION
+    get = field.get
     for t, ks in at.items():
+        f = len(ks)
         if t in common:
-            if len(ks) == 1 and start + ks[0] < 256:
-                yield t, 1, plain[start + ks[0]]
-            else:
-                yield t, len(ks), pack([start + k for k in ks])
-        elif len(ks) == 1:
+            v = plain[start + ks[0]] if f == 1 and start + ks[0] < 256 else pack([start + k for k in ks])
+        elif f == 1:
             k = ks[0]
-            yield t, 1, one[4 * k : 4 * k + 4] if one is not None else pack([start + k], marks[2 * k : 2 * k + 2])
+            v = one[4 * k : 4 * k + 4] if one is not None else pack([start + k], marks[2 * k : 2 * k + 2])
         else:
-            yield t, len(ks), pack([start + k for k in ks], b"".join(marks[2 * k : 2 * k + 2] for k in ks))
-
-
-def index_marked(start: int, toks: list[str], marks: bytes, common: dict[str, int]) -> list[Posting]:
-    """Postings with neighbour marks (see _marked_values)."""
-    return [(t.encode("utf-8"), f, float(f), v) for t, f, v in _marked_values(start, toks, marks, common)]
-
-
-# A term's postings as a build gathers them: documents, weights, the values
-# in one byte string and the end of each (no object a posting).
-Gathered = tuple[array, array, bytearray, array]
-
-
-def gathered() -> Gathered:
-    return (array("I"), array("f"), bytearray(), array("I"))
-
-
-def gather_marked(
-    field: dict[bytes, Gathered], docnum: int, start: int, toks: list[str], marks: bytes, common: dict[str, int]
-) -> int:
-    """index_marked's postings of one document added straight to a field's
-    gathered lists (no posting tuples: the text field is most of a build's
-    postings). Returns how many."""
-    n = 0
-    for t, f, v in _marked_values(start, toks, marks, common):
+            v = pack([start + k for k in ks], b"".join(marks[2 * k : 2 * k + 2] for k in ks))
         tb = t.encode("utf-8")
-        entry = field.get(tb)
+        entry = get(tb)
         if entry is None:
             entry = field[tb] = gathered()
         entry[0].append(docnum)
@@ -139,8 +124,15 @@ def gather_marked(
         blob = entry[2]
         blob += v
         entry[3].append(len(blob))
-        n += 1
-    return n
+    return len(at)
+
+
+def index_marked(start: int, toks: list[str], marks: bytes, common: dict[str, int]) -> list[Posting]:
+    """Postings with neighbour marks (see gather_marked), as Whoosh's
+    field interface gives them."""
+    field: dict[bytes, Gathered] = {}
+    gather_marked(field, 0, start, toks, marks, common)
+    return [(tb, int(w[0]), w[0], bytes(blob)) for tb, (_d, w, blob, _e) in field.items()]
 
 
 def positions(v: bytes) -> Any:

@@ -275,10 +275,12 @@ def test_neighbour_marks_are_two_bytes_a_word():
     assert by_term["the"] == b"B\x02"  # a common word carries no marks
 
 
-def test_gathered_text_postings_are_index_marked_ones():
+def test_gathered_text_postings_hold_each_words_positions_and_marks():
     """A build adds marked text straight to its gathered lists
-    (postings.gather_marked): the same terms, weights and values as
-    index_marked's postings, whatever the words' repeats and positions."""
+    (postings.gather_marked): one posting a distinct word, weighted by how
+    often it is said, its value its positions (from `start`) and, for a
+    word that is not common, the neighbour marks of each -- whatever the
+    words' repeats and positions (one byte or more)."""
     rng = random.Random(3)
     numbers = ha.common_numbers(ha.COMMON)
     for start, n in ((0, 30), (200, 80), (0, 300)):
@@ -286,8 +288,19 @@ def test_gathered_text_postings_are_index_marked_ones():
         marks = documents.neighbour_marks(toks, numbers)
         field: dict = {}
         added = postings.gather_marked(field, 7, start, toks, marks, numbers)
-        expected = postings.index_marked(start, toks, marks, numbers)
-        assert added == len(expected) == len(field)
-        for tb, _freq, weight, value in expected:
-            docs, weights, blob, ends = field[tb]
-            assert (list(docs), list(weights), bytes(blob), list(ends)) == ([7], [weight], value, [len(value)])
+        assert added == len(set(toks)) == len(field)
+        for word in set(toks):
+            docs, weights, blob, ends = field[word.encode()]
+            value = bytes(blob)
+            at = [k for k, t in enumerate(toks) if t == word]
+            assert list(docs) == [7] and list(weights) == [len(at)] and list(ends) == [len(value)]
+            assert list(postings.positions(value)) == [start + k for k in at]
+            if word in numbers:  # a common word: positions alone
+                assert postings.marked_positions(value, 0, -1) == []
+            else:
+                for k in at:
+                    before, after = marks[2 * k], marks[2 * k + 1]
+                    assert start + k in postings.marked_positions(value, before, after)
+        assert postings.index_marked(start, toks, marks, numbers) == [
+            (tb, int(w[0]), w[0], bytes(b)) for tb, (_d, w, b, _e) in field.items()
+        ]
