@@ -11,8 +11,10 @@ search index is rebuilt (searching.py).
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 
 from rich.text import Text
 from textual import on, work
@@ -34,8 +36,9 @@ from .config import load_config
 from .config import save_config as save_config_file
 from .copying import CopyActions
 from .finding import FindActions, FindBar
+from .layout import Layout
 from .naming import NamingActions
-from .panes import AnnotationsPane, FilterList, LibraryPane, Pane, SearchPane
+from .panes import AnnotationsPane, FilterList, LibraryPane, Pane, SearchPane, library_titles
 from .player import PlayerClock, Playhead
 from .playing import PlayingActions
 from .reader import Reader
@@ -151,6 +154,13 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
         self._heal_failed_at: float | None = None
         self.started = time.perf_counter()
         self.first_paint: float | None = None
+        # Before the app runs: the stylesheet is parsed once, with the
+        # theme's colours (a theme set on mount parses it all again).
+        self._theme_problems = self._choose_theme()
+        self.library_painted: float | None = None  # seconds from start until the library list was drawn
+        # The library is read from the start, beside Textual's own start:
+        # its list is what the first screen waits for (load_library takes it).
+        self._first_read: Future | None = _read_ahead(self._read_library)
 
     # -- layout --------------------------------------------------------------
 
@@ -170,14 +180,17 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return themes.hark_variables(self.current_theme)
 
-    def on_mount(self) -> None:
-        problems = list(self.config_problems)
-        problems += themes.register_all(self, self.paths)
+    def _choose_theme(self) -> list[str]:
+        problems = themes.register_all(self, self.paths)
         self._choosing_theme = True
         # On a terminal with only 16 colours, the configured theme's 16-colour
         # sibling (tinted bands would all turn the same grey there).
         problems += themes.apply_theme(self, themes.theme_for_terminal(self.config.theme, self.console.color_system))
         self._choosing_theme = False
+        return problems
+
+    def on_mount(self) -> None:
+        problems = list(self.config_problems) + self._theme_problems
         problems += keys.apply_keymap(self, self.config)
         for p in problems:
             self.notify(p, severity="warning", timeout=8)
@@ -190,7 +203,9 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
         self.query_one(LibraryPane).focus_default()
         self._apply_size(self.size.width, self.size.height)
         self.load_library()
-        self.load_annotations()
+        # No transcript is open yet: the Annotations pane's empty hint, with
+        # no worker (nor the annotations module's import) at start.
+        self.query_one(AnnotationsPane).set_items([])
         if self.watch_changes:
             self.set_interval(POLL_SECONDS, self.poll_changes)
         self.call_after_refresh(self._painted)
@@ -309,28 +324,34 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
 
     @work(thread=True, exclusive=True, group="library")
     def load_library(self) -> None:
+        first, self._first_read = self._first_read, None
+        try:
+            items, counts, read_only, titles = first.result() if first is not None else self._read_library()
+        except backend.StoreError as e:
+            self.call_from_thread(self.store_failed, e)
+            return
+        self.call_from_thread(self._show_library, items, counts, read_only, titles)
+
+    def _read_library(self) -> tuple[list, dict[int, int], str | None, dict[int, str]]:
         if self._data_version is None and self.watch_changes:
             # The baseline for noticing other sessions' writes is taken
             # before reading, so a write in between is not missed.
             self._data_version = backend.data_version(self.paths)
-        try:
-            items, counts, read_only = backend.library_items(self.paths)
-        except backend.StoreError as e:
-            self.call_from_thread(self.store_failed, e)
-            return
-        self.call_from_thread(self._show_library, items, counts, read_only)
+        items, counts, read_only = backend.library_items(self.paths)
+        return items, counts, read_only, library_titles(items)  # (titles here, not on the UI thread)
 
-    def _show_library(self, items, counts, read_only: str | None = None) -> None:
+    def _show_library(self, items, counts, read_only: str | None = None, titles=None) -> None:
         pane = self.query_one(LibraryPane)
         pane.read_only = read_only  # before the items: an empty library's hint says why
-        pane.set_items(items, counts)
+        pane.set_items(items, counts, titles)
         self._set_read_only(read_only)
         if not self._warmed:
-            # Only after the first screen: warming (or rebuilding) the index
-            # must not compete with showing the library.
+            # Only once the first screen is drawn: opening (or rebuilding)
+            # the index must not compete with showing the library.
             self._warmed = True
-            self.warm_search()
-            self.find_copies()
+            self.call_after_refresh(self._after_first_screen)
+        if self.library_painted is None:
+            self.call_after_refresh(self._library_painted)
         if not items:
             self._status(
                 Text(f"The library is empty and read-only ({self.read_only_why}).")
@@ -347,6 +368,13 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
             first = max(opened, key=lambda t: t.opened) if opened else self.query_one(LibraryPane).first()
             if first is not None:
                 self.open_transcript(first.id, focus=False)
+
+    def _library_painted(self) -> None:
+        self.library_painted = time.perf_counter() - self.started
+
+    def _after_first_screen(self) -> None:
+        self.warm_search()
+        self.find_copies()
 
     @on(LibraryPane.Opened)
     def _library_opened(self, event: LibraryPane.Opened) -> None:
@@ -410,9 +438,19 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
             return
         if get_current_worker().is_cancelled:
             return
-        self.call_from_thread(self._show_transcript, t, marks, focus, segment, matches)
+        # Its rows are wrapped here, not on the UI thread (load() wraps
+        # again only if the reader's width changed meanwhile).
+        try:
+            layout = self.query_one(Reader).prepare(t.segments, t.chapters, t.set_aside)
+        except NoMatches:  # closing: the screen is already gone
+            return
+        if get_current_worker().is_cancelled:
+            return
+        self.call_from_thread(self._show_transcript, t, marks, focus, segment, matches, layout)
 
-    def _show_transcript(self, t, marks: list[Mark], focus: bool, segment: int | None, matches) -> None:
+    def _show_transcript(
+        self, t, marks: list[Mark], focus: bool, segment: int | None, matches, layout: Layout | None = None
+    ) -> None:
         reader = self.query_one(Reader)
         url = t.info.metadata.get("url") if isinstance(t.info.metadata.get("url"), str) else None
         reader.load(
@@ -425,6 +463,7 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
             cursor=t.info.position if segment is None else segment,
             url=url,
             aligned=t.aligned,
+            layout=layout,
         )
         self.show_speaker_names(t.info.metadata)
         reader.set_annotations(marks)
@@ -645,6 +684,20 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
         self.load_library()
         self.load_annotations()
         self.refresh_marks()
+
+
+def _read_ahead(fn: Callable[[], object]) -> Future:
+    """fn() in a thread of its own from now on; its result (or error) in the Future."""
+    done: Future = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(fn())
+        except BaseException as e:  # handed over: raised where the result is taken
+            done.set_exception(e)
+
+    threading.Thread(target=run, name="hark-read-library", daemon=True).start()
+    return done
 
 
 def run_app(

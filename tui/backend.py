@@ -307,7 +307,8 @@ def warm_index(paths: Paths, progress: Progress | None = None) -> tuple[bool, st
     to say (None: nothing to say); Damaged when the library it read is. On
     a disk that cannot be written an index that is only behind the library
     is searched as it is (as `hark search` does); a missing or damaged one
-    cannot be rebuilt there."""
+    cannot be rebuilt there. Quick when the index is current (it is
+    opened and checked); its tables are built later (warm_tables)."""
     messages: list[str] = []
     try:
         ix = _index(paths)
@@ -325,10 +326,20 @@ def warm_index(paths: Paths, progress: Progress | None = None) -> tuple[bool, st
                     "run `hark reindex` where the library can be written"
                 )
             messages.append(f"the search index cannot be brought up to date ({reason}): searching it as it is")
-        ix.warm()
     except Exception as e:  # the app keeps running without search
         return False, f"search is unavailable: {_said(paths, e)}"
     return True, messages[-1] if messages else None
+
+
+def warm_tables(paths: Paths) -> None:
+    """Build the index's in-memory tables (prefixes, completion, fuzzy
+    words), in the background after the first screen; searches do not wait
+    for it. Quietly nothing when it fails: searches work without them, and
+    say themselves what is wrong with the index."""
+    try:
+        _index(paths).warm()
+    except Exception:
+        pass
 
 
 def rebuild_index(paths: Paths, why: str, progress: Progress | None = None) -> tuple[bool, str]:
@@ -366,8 +377,18 @@ def rebuild_index(paths: Paths, why: str, progress: Progress | None = None) -> t
 
 
 @guarded
-def search(paths: Paths, query: str, *, final: bool = True, limit: int = 50, in_id: int | None = None) -> Results:
-    """The library's search (in_id: only in that transcript, for the reader's find)."""
+def search(
+    paths: Paths,
+    query: str,
+    *,
+    final: bool = True,
+    limit: int = 50,
+    in_id: int | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Results:
+    """The library's search (in_id: only in that transcript, for the
+    reader's find). `cancelled` is asked once the index is free: a search
+    typed over while it waited is not run (empty Results)."""
     from hark.store.search import IndexUnavailable
 
     if not query.strip():
@@ -383,6 +404,7 @@ def search(paths: Paths, query: str, *, final: bool = True, limit: int = 50, in_
             time_limit=None if final else 0.08,
             suggest=final,
             last_word="either" if final else "prefix",
+            cancelled=cancelled,
         )
     except IndexUnavailable as e:
         if e.why in HEALABLE:
@@ -404,6 +426,7 @@ def search(paths: Paths, query: str, *, final: bool = True, limit: int = 50, in_
             kind=getattr(h, "kind", "text"),
             text=h.text,
             text_marks=list(getattr(h, "text_marks", []) or []),
+            segment_marks={k: list(v) for k, v in (getattr(h, "segment_marks", None) or {}).items()},
             speaker=getattr(h, "speaker", None),
             timing=h.timing,
         )

@@ -123,6 +123,16 @@ def _cut(text: str, start: int, width: int) -> int:
     return max(i, start + 1)
 
 
+@dataclass(frozen=True)
+class Wrapped:
+    """A layout's rows at one width (Layout.wrapped)."""
+
+    width: int
+    rows: list[Row]
+    passage_row: list[int]
+    aside: list[str]
+
+
 class Layout:
     """Passages of a transcript and their rows at one width."""
 
@@ -156,7 +166,12 @@ class Layout:
         return self.seg_offset[si] + len(" ".join(self.segments[si].text.split()))
 
     def reflow(self, width: int, set_aside: list[str] | None = None) -> None:
-        self.width = width
+        self.apply(self.wrapped(width, set_aside))
+
+    def wrapped(self, width: int, set_aside: list[str] | None = None) -> Wrapped:
+        """The rows at `width`, computed without changing the layout: safe
+        in a worker thread while the UI keeps drawing the current rows
+        (apply() puts them in place)."""
         rows: list[Row] = []
         passage_row: list[int] = []
         chapters_at: dict[int, list[int]] = {}
@@ -178,15 +193,22 @@ class Layout:
             passage_row.append(len(rows))
             for start, end in wrap(self.texts[pi], width):
                 rows.append(Row(TEXT, pi, start, end))
-        self.aside = aside_lines(set_aside or [])
-        if self.aside:
+        aside = aside_lines(set_aside or [])
+        if aside:
             rows.append(Row(BLANK))
-            for ai, line in enumerate(self.aside):
+            for ai, line in enumerate(aside):
                 # an empty line stays a row of its own (Row.passage: the line)
                 for start, end in wrap(line, width) or [(0, 0)]:
                     rows.append(Row(ASIDE, ai, start, end))
-        self.rows = rows
-        self.passage_row = passage_row
+        return Wrapped(width, rows, passage_row, aside)
+
+    def apply(self, wrapped: Wrapped) -> None:
+        """Show the rows of wrapped() (all of them at once: the UI never
+        sees half of a new wrap)."""
+        self.width = wrapped.width
+        self.rows = wrapped.rows
+        self.passage_row = wrapped.passage_row
+        self.aside = wrapped.aside
 
     def row_of(self, si: int) -> int:
         """The row on which segment si starts."""

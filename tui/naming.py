@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import work
 from textual.app import SystemCommand
-from textual.widgets import OptionList
 
 from hark.store.names import is_generic_label, own_title, speaker_names
 from hark.store.text import clean_line
@@ -51,8 +50,8 @@ class NamingActions:
     def _library_choice(self) -> TranscriptInfo | None:
         """The transcript under the Library's cursor (else the one open)."""
         pane = self.query_one(LibraryPane)
-        ol = pane.query_one("#library-list", OptionList)
-        wanted = ol.highlighted_option.id if ol.highlighted_option is not None else None
+        chosen = pane.chosen()
+        wanted = str(chosen.id) if chosen is not None else None
         if wanted is None:
             tid = self.query_one(Reader).transcript_id
             wanted = str(tid) if tid is not None else None

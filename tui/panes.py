@@ -19,6 +19,7 @@ from hark.store.names import display_speakers
 from hark.store.text import clean_line, format_time
 
 from . import keys
+from .lists import LineList, TypeThrough
 from .views import TIME_MARKS, AnnotationView, HitView
 
 SORTS = ("title", "date", "opened")
@@ -40,6 +41,12 @@ class Pane(Vertical):
 
     number = 0
     label = ""
+    LIST = ""  # the selector of the pane's list
+
+    def list_widget(self) -> OptionList | LineList:
+        found = self.query_one(self.LIST)
+        assert isinstance(found, (OptionList, LineList))
+        return found
 
     def on_mount(self) -> None:
         self.border_title = f"{self.number} {self.label}"
@@ -60,7 +67,7 @@ class Pane(Vertical):
 
     def leave_box(self) -> None:
         """Escape in the box: back to the pane's list, the text kept."""
-        self.screen.set_focus(self.query_one(FilterList))
+        self.screen.set_focus(self.list_widget())
 
     def empty_why(self) -> str:
         """Why the list is empty, in a few words (enter on it says so)."""
@@ -70,7 +77,7 @@ class Pane(Vertical):
         box = self.query_one(Input)
         if not box.has_focus:
             return
-        results = self.query_one(FilterList)
+        results = self.list_widget()
         if event.key == "escape":
             event.stop()
             self.leave_box()
@@ -81,7 +88,7 @@ class Pane(Vertical):
                 results.highlighted = 0
 
 
-class FilterList(OptionList):
+class FilterList(TypeThrough, OptionList):
     """An option list where j/k move and `/` goes to the pane's box. Other
     letters are keys, never the start of a filter (as in less and vim):
     typing "quick" here must not quit on its `q`."""
@@ -89,19 +96,8 @@ class FilterList(OptionList):
     BINDINGS = keys.FILTER_LIST
 
     async def _on_key(self, event: events.Key) -> None:
-        ch = event.character
-        focused = self.app.focused
-        if focused is not self and isinstance(focused, Input) and ch and ch.isprintable():
-            # Keys typed faster than frames can still arrive here after a
-            # key moved focus to a box (`/` then a query): they belong there.
-            event.stop()
-            event.prevent_default()
-            if focused.selection.is_empty:
-                focused.insert_text_at_cursor(ch)
-            else:
-                focused.replace(ch, *focused.selection)
-            return
-        await super()._on_key(event)
+        if not self.typed_through(event):
+            await super()._on_key(event)
 
     def _pane(self) -> Pane | None:
         return self.parent if isinstance(self.parent, Pane) else None
@@ -120,12 +116,35 @@ class FilterList(OptionList):
         super().action_select()
 
 
+class LibraryList(LineList):
+    """The Library's list: drawn line by line (5,000 transcripts cost what
+    the screen shows), with FilterList's keys."""
+
+    BINDINGS = keys.FILTER_LIST
+
+    def _pane(self) -> Pane | None:
+        return self.parent if isinstance(self.parent, Pane) else None
+
+    def action_focus_filter(self) -> None:
+        pane = self._pane()
+        if pane is not None:
+            pane.focus_filter()
+
+    def action_select(self) -> None:
+        if self.count == 0:
+            pane = self._pane()
+            self.notify(pane.empty_why() if pane is not None else "Nothing here.", timeout=4)
+            return
+        super().action_select()
+
+
 # -- Library -----------------------------------------------------------------
 
 
 class LibraryPane(Pane):
     number = 1
     label = "Library"
+    LIST = "#library-list"
 
     BINDINGS = keys.LIBRARY
 
@@ -141,18 +160,35 @@ class LibraryPane(Pane):
         self.annotation_counts: dict[int, int] = {}
         self.sort = "opened"
         self.compact = False  # one line per transcript (a short terminal)
+        self.shown: list[TranscriptInfo] = []  # the items listed: sorted, filtered
+        # Per transcript id: its title as shown (made once per set_items,
+        # for sorting), then its speakers as shown and the lowercase text
+        # the filter looks in (made when a row or the filter needs them).
+        self._titles: dict[int, str] = {}
+        self._words: dict[int, tuple[str, str]] = {}
+        self._order: dict[str, list[TranscriptInfo]] = {}  # sort -> items in that order
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter (type)…", id="library-filter", select_on_focus=False)
-        yield FilterList(id="library-list")
+        yield LibraryList(id="library-list")
         yield Static("", classes="hint", id="library-hint")
 
     def focus_default(self) -> None:
         self.screen.set_focus(self.query_one("#library-list"))
 
-    def set_items(self, items: list[TranscriptInfo], counts: dict[int, int] | None = None) -> None:
+    def set_items(
+        self,
+        items: list[TranscriptInfo],
+        counts: dict[int, int] | None = None,
+        titles: dict[int, str] | None = None,
+    ) -> None:
+        """Show these transcripts (titles: library_titles(items), when a
+        worker made it already)."""
         self.items = items
         self.annotation_counts = counts or {}
+        self._titles = titles if titles is not None else library_titles(items)
+        self._words = {}
+        self._order = {}
         self.refilter()
 
     def set_compact(self, compact: bool) -> None:
@@ -173,32 +209,38 @@ class LibraryPane(Pane):
         items = self._sorted()
         return items[0] if items else None
 
+    def chosen(self) -> TranscriptInfo | None:
+        """The transcript under the list's highlight."""
+        i = self.query_one(LibraryList).highlighted
+        return self.shown[i] if i is not None and 0 <= i < len(self.shown) else None
+
     def _sorted(self) -> list[TranscriptInfo]:
+        done = self._order.get(self.sort)
+        if done is not None:
+            return done
+        title = {t.id: self._titles.get(t.id, "").lower() for t in self.items}
         if self.sort == "title":
-            return sorted(self.items, key=lambda t: (clean_line(t.title).lower(), t.id))
-        if self.sort == "date":
-            return sorted(self.items, key=lambda t: (_date_of(t), t.id), reverse=True)
-        opened = sorted((t for t in self.items if t.opened), key=lambda t: t.opened or "", reverse=True)
-        rest = sorted((t for t in self.items if not t.opened), key=lambda t: (clean_line(t.title).lower(), t.id))
-        return opened + rest
+            done = sorted(self.items, key=lambda t: (title[t.id], t.id))
+        elif self.sort == "date":
+            done = sorted(self.items, key=lambda t: (_date_of(t), t.id), reverse=True)
+        else:
+            opened = sorted((t for t in self.items if t.opened), key=lambda t: t.opened or "", reverse=True)
+            rest = sorted((t for t in self.items if not t.opened), key=lambda t: (title[t.id], t.id))
+            done = opened + rest
+        self._order[self.sort] = done
+        return done
 
     def refilter(self) -> None:
         needle = self.query_one("#library-filter", Input).value.strip().lower()
-        ol = self.query_one("#library-list", OptionList)
-        current = ol.highlighted_option.id if ol.highlighted_option is not None else None
-        options = []
-        for t in self._sorted():
-            title = clean_line(t.title)
-            shown = display_speakers(t.speakers, t.metadata)  # the user's names for them
-            speakers = ", ".join(clean_line(s) for s in shown[:3])
-            if needle and needle not in title.lower() and needle not in " ".join([*shown, *t.speakers]).lower():
-                continue
-            options.append(Option(self._option_text(t, title, speakers), id=str(t.id)))
-        ol.set_options(options)
-        if current is not None and any(o.id == current for o in options):
-            ol.highlighted = ol.get_option_index(current)
-        elif options:
-            ol.highlighted = 0
+        ol = self.query_one(LibraryList)
+        current = self.chosen()
+        words = self._words_of
+        shown = [t for t in self._sorted() if not needle or needle in words(t)[1]]
+        self.shown = shown
+        at = 0 if shown else None
+        if current is not None:
+            at = next((i for i, t in enumerate(shown) if t.id == current.id), at)
+        ol.set_items(len(shown), self._item_text, self._item_id, 1 if self.compact else 2, at)
         hint = self.query_one("#library-hint", Static)
         if not self.items and self.read_only is not None:
             hint.update(Text(f"The library is empty and read-only\n({self.read_only}):\nnothing can be added here."))
@@ -209,11 +251,29 @@ class LibraryPane(Pane):
                     "or press D to add the sample library.",
                 )
             )
-        elif not options:
+        elif not shown:
             hint.update(Text(f"No transcript matches “{needle}” (of {len(self.items)}): / to change it."))
         else:
-            shown = f"{len(options)} of {len(self.items)}" if needle else f"{len(self.items)}"
-            hint.update(Text(f"{shown} transcripts · sorted by {self.sort} (o)"))
+            count = f"{len(shown)} of {len(self.items)}" if needle else f"{len(self.items)}"
+            hint.update(Text(f"{count} transcripts · sorted by {self.sort} (o)"))
+
+    def _item_id(self, index: int) -> str:
+        return str(self.shown[index].id)
+
+    def _item_text(self, index: int) -> Text:
+        # Made only for the rows on screen (LineList draws lazily).
+        t = self.shown[index]
+        return self._option_text(t, self._titles.get(t.id, ""), self._words_of(t)[0])
+
+    def _words_of(self, t: TranscriptInfo) -> tuple[str, str]:
+        """Its speakers as shown, and the lowercase text the filter looks in."""
+        got = self._words.get(t.id)
+        if got is None:
+            title = self._titles.get(t.id, "")
+            shown = display_speakers(t.speakers, t.metadata)  # the user's names for them
+            speakers = ", ".join(clean_line(s) for s in shown[:3])
+            got = self._words[t.id] = (speakers, f"{title}\n{' '.join([*shown, *t.speakers])}".lower())
+        return got
 
     def _option_text(self, t: TranscriptInfo, title: str, speakers: str) -> Text:
         approx = TIME_MARKS.get(t.timing, "")
@@ -253,17 +313,24 @@ class LibraryPane(Pane):
 
     @on(Input.Submitted, "#library-filter")
     def _filter_submitted(self) -> None:
-        ol = self.query_one("#library-list", OptionList)
-        if ol.highlighted_option is not None and ol.highlighted_option.id is not None:
-            self.post_message(self.Opened(int(ol.highlighted_option.id)))
+        t = self.chosen()
+        if t is not None:
+            self.post_message(self.Opened(t.id))
         else:
             self.notify(self.empty_why(), timeout=4)
 
-    @on(OptionList.OptionSelected, "#library-list")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
+    @on(LineList.Selected, "#library-list")
+    def _selected(self, event: LineList.Selected) -> None:
         event.stop()
-        if event.option.id is not None:
-            self.post_message(self.Opened(int(event.option.id)))
+        if 0 <= event.index < len(self.shown):
+            self.post_message(self.Opened(self.shown[event.index].id))
+
+
+def library_titles(items: list[TranscriptInfo]) -> dict[int, str]:
+    """Per transcript id: its title as the Library shows it (and sorts
+    by). Plain work, so a worker can do it for a large library before the
+    list is shown."""
+    return {t.id: clean_line(t.title) for t in items}
 
 
 def _date_of(t: TranscriptInfo) -> str:
@@ -279,6 +346,7 @@ def _date_of(t: TranscriptInfo) -> str:
 class SearchPane(Pane):
     number = 3
     label = "Search"
+    LIST = "#search-results"
 
     BINDINGS = keys.SEARCH
 
@@ -433,6 +501,7 @@ def cut_snippet(snippet: str, marks: list[tuple[int, int]], lead: int = LEAD) ->
 class AnnotationsPane(Pane):
     number = 4
     label = "Annotations"
+    LIST = "#annotations-list"
 
     BINDINGS = keys.ANNOTATIONS
 

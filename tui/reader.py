@@ -23,13 +23,14 @@ from hark.store.model import Segment
 from hark.store.text import format_time
 
 from . import keys
-from .layout import ASIDE, HEADING, SPEAKER, TEXT, Layout
+from .layout import ASIDE, HEADING, SPEAKER, TEXT, Layout, Wrapped, aside_lines
 from .player.playhead import locate
 from .views import TIME_MARKS, Mark
 
 GUTTER = 10  # playhead mark, time mark (≈ estimated, ↔ aligned), time, space
 STRIP = 2  # a space and the overview strip at the right edge
 N_SPEAKER_COLOURS = 8
+WRAP_IN_THREAD = 2000  # segments from which a resize re-wraps in a thread (~15 ms below)
 COLOURS = ("yellow", "green", "blue", "pink")
 
 
@@ -156,6 +157,8 @@ class Reader(ScrollView, can_focus=True):
         self._hours = False
         self._moving = False  # a move made by the program, not the user
         self._cache: dict[tuple[int, int], Strip] = {}
+        self._wraps = 0  # counts re-wraps: a thread's result for an older one is dropped
+        self._wrap_width: int | None = None  # the width a thread is re-wrapping for
 
     @on(events.Mount)
     def _style_for_no_color(self) -> None:
@@ -177,7 +180,10 @@ class Reader(ScrollView, can_focus=True):
         cursor: int = 0,
         url: str | None = None,
         aligned: list[bool] | None = None,
+        layout: Layout | None = None,
     ) -> None:
+        """Show a transcript (layout: prepare()'s, made in a worker; used
+        when it is still right for the reader's width)."""
         self.transcript_id = transcript_id
         self.title = title
         self.url = url
@@ -187,7 +193,8 @@ class Reader(ScrollView, can_focus=True):
         self.aligned = list(aligned) if aligned and len(aligned) == len(segments) else []
         self.set_aside = set_aside or []
         self.chapter_titles = [c.title for c in (chapters or [])]
-        self.layout_ = Layout(segments, chapters)
+        ready = layout is not None and layout.segments is segments
+        self.layout_ = layout if layout is not None and ready else Layout(segments, chapters)
         self.speaker_index = {}
         for s in segments:
             if s.speaker and s.speaker not in self.speaker_index:
@@ -198,7 +205,13 @@ class Reader(ScrollView, can_focus=True):
         self.annotations, self._mark_at = [], {}
         self.selection_anchor, self.selecting = None, False
         self.playhead_seg, self.playhead_inside = None, False
-        self._reflow()
+        if ready and self.layout_.width == self._text_width() and self.layout_.aside == self._aside_lines():
+            self._wraps += 1  # (a re-wrap of the transcript before is stale)
+            self._wrap_width = None
+            self._invalidate()
+            self.virtual_size = Size(self.scrollable_content_region.width, len(self.layout_.rows))
+        else:
+            self._reflow()
         self.set_reactive(Reader.cursor, max(0, min(cursor, len(segments) - 1)) if segments else 0)
         self.scroll_to_cursor(center=True)
         self.refresh()
@@ -211,7 +224,9 @@ class Reader(ScrollView, can_focus=True):
     def _reflow(self) -> None:
         if self.layout_ is None:
             return
-        self.layout_.reflow(self._text_width(), self.set_aside if self.show_aside else None)
+        self._wraps += 1  # a re-wrap under way in a thread is stale now
+        self._wrap_width = None
+        self.layout_.reflow(self._text_width(), self._aside_shown())
         self._invalidate()
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.layout_.rows))
 
@@ -248,9 +263,59 @@ class Reader(ScrollView, can_focus=True):
                 self.refresh_lines(rows.start, len(rows))
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.layout_ is not None and self.layout_.width != self._text_width():
+        width = self._text_width()
+        if self.layout_ is None or width == self._wrap_width:
+            return  # (already being re-wrapped for this width)
+        self._wraps += 1  # a re-wrap still under way is for another width now
+        self._wrap_width = None
+        if self.layout_.width == width:
+            return
+        if len(self.segments) < WRAP_IN_THREAD:
             self._reflow()
             self.scroll_to_cursor()
+            return
+        # A long transcript takes up to a third of a second to re-wrap: in a
+        # thread, the old wrap shown (cut at the new width) until it is done.
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.layout_.rows))
+        self._invalidate()
+        layout, aside, wrap_id = self.layout_, self._aside_shown(), self._wraps
+        self._wrap_width = width
+        self.run_worker(
+            lambda: self._rewrap(layout, width, aside, wrap_id), thread=True, exclusive=True, group="reader-wrap"
+        )
+
+    def _aside_shown(self) -> list[str] | None:
+        return self.set_aside if self.show_aside else None
+
+    def _aside_lines(self) -> list[str]:
+        return aside_lines(self._aside_shown() or [])
+
+    def prepare(self, segments: list[Segment], chapters=None, set_aside: list[str] | None = None) -> Layout:
+        """The layout of a transcript about to be loaded, wrapped at the
+        reader's width now: for a worker (a third of a second for 20,000
+        segments), so that load() only shows it."""
+        layout = Layout(segments, chapters)
+        layout.reflow(self._text_width(), (set_aside or []) if self.show_aside else None)
+        return layout
+
+    def _rewrap(self, layout: Layout, width: int, aside: list[str] | None, wrap_id: int) -> None:
+        wrapped = layout.wrapped(width, aside)
+        try:
+            self.app.call_from_thread(self._rewrapped, layout, wrapped, wrap_id)
+        except RuntimeError:  # the app closed meanwhile
+            pass
+
+    def _rewrapped(self, layout: Layout, wrapped: Wrapped, wrap_id: int) -> None:
+        # Stale (resized again, another transcript, the aside toggled): dropped.
+        if wrap_id != self._wraps:
+            return
+        self._wrap_width = None
+        if layout is not self.layout_ or wrapped.width != self._text_width():
+            return
+        layout.apply(wrapped)
+        self._invalidate()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(layout.rows))
+        self.scroll_to_cursor()
 
     def action_toggle_aside(self) -> None:
         if not self.set_aside:

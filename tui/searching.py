@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from hark.store.paths import Paths
 
 SEARCH_DEBOUNCE = 0.25  # seconds of quiet typing before the full search runs
+TABLES_AFTER = 1.5  # seconds after the index is ready before its tables are built
 HEAL_RETRY = 30.0  # after a rebuild failed, seconds before a search tries again
 PROGRESS_EVERY = 0.2  # seconds between progress updates on the status line
 
@@ -52,7 +53,10 @@ class SearchActions:
 
     @work(thread=True, group="warm")
     def warm_search(self) -> None:
-        """Open the index at start (rebuilding or catching it up if need be)."""
+        """Open the index at start (rebuilding or catching it up if need be);
+        quick when it is current, so a search typed at once is answered at
+        once. Its tables (prefixes, completion, fuzzy words) are built a
+        little later, beside searches (warm_tables)."""
         self._index_work = True
         try:
             ok, message = backend.warm_index(self.paths, progress=self._progress_reporter())
@@ -111,10 +115,18 @@ class SearchActions:
         self._indexing = f"indexing {pct}%"
         self._update_status()
 
+    @work(thread=True, exclusive=True, group="tables")
+    def warm_tables(self) -> None:
+        backend.warm_tables(self.paths)
+
     def _index_ready(self, ok: bool, message: str | None) -> None:
         self._index_work = False
         self._indexing = None
         self._update_status()
+        if ok:
+            # Seconds of CPU that would slow the first screen and the first
+            # search: later, when the app is likely idle.
+            self.set_timer(TABLES_AFTER, self.warm_tables)
         if message:
             self.notify(message, severity="information" if ok else "error", timeout=5 if ok else 10)
         self._heal_failed_at = None if ok else time.monotonic()
@@ -153,7 +165,7 @@ class SearchActions:
                 self._from_thread(self._wait_for_index, query, open_best)
             return
         try:
-            result = backend.search(self.paths, query, final=final)
+            result = backend.search(self.paths, query, final=final, cancelled=lambda: worker.is_cancelled)
         except backend.IndexBroken as e:
             if not worker.is_cancelled or final:
                 self._from_thread(self._heal_index, e, query, open_best)

@@ -135,6 +135,19 @@ class Engine(ABC):
         become instant); returns a term's document frequency in the text."""
 
     @abstractmethod
+    def table_builder(self) -> tuple[object, Callable[[], object]]:
+        """What `warm` does, in two steps for a caller that builds the term
+        table without holding up searches: (a token of the open searcher,
+        a function that builds its text's term table and may run while
+        other threads search)."""
+
+    @abstractmethod
+    def adopt_table(self, token: object, table: object) -> Callable[[str], int] | None:
+        """Use a table built by table_builder's function if the searcher is
+        still the one of `token`: a term's document frequency in the text,
+        or None (the index was refreshed meanwhile)."""
+
+    @abstractmethod
     def run(
         self, query: Any, limit: int, *, exact_total: bool, time_limit: float | None
     ) -> tuple[list[tuple[Docnum, float]], int, bool]:

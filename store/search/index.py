@@ -160,17 +160,28 @@ class Index:
         return self._surface
 
     def warm(self) -> None:
-        """Open the searcher and build the in-memory term tables (call it
-        from a background thread at start: it takes a fraction of a second
-        on a large library and makes prefixes and completion instant)."""
+        """Build the in-memory tables: the text's term table (prefixes),
+        the completions of one- and two-letter prefixes, the spelling
+        structure (fuzzy words, "did you mean"). Seconds of work on a large
+        vocabulary, all of it optional (searches work without them, a
+        little slower), so it holds the mutex only to open the searcher and
+        to put what it built in place: a search started meanwhile does not
+        wait for it. Call it from a background thread."""
         with self._mutex:
             self._ready()
-            df = self.engine.warm()
+            token, build = self.engine.table_builder()
             surface = self._surface_words()
-            if self._short is None:
-                self._short = short_completions(surface, df)
-            if surface is not None:
-                surface.spelling()  # fuzzy words answer at once too
+        table = build()  # a reader of its own: searches go on meanwhile
+        with self._mutex:
+            df = self.engine.adopt_table(token, table)
+        if df is None:
+            return  # the index changed meanwhile: the next warm builds anew
+        short = short_completions(surface, df, _breathe)
+        if surface is not None:
+            surface.spelling().prepare(_breathe)  # fuzzy words answer at once too
+        with self._mutex:
+            if self._surface is surface and self._short is None:
+                self._short = short
 
     # -- keeping in step ---------------------------------------------------------------
 
@@ -353,6 +364,7 @@ class Index:
         time_limit: float | None = None,
         suggest: bool = True,
         last_word: str = "whole",
+        cancelled: Callable[[], bool] | None = None,
     ) -> SearchResult:
         """Search the library. Hits are passages (one per passage, at the
         segment where the best match starts), best first.
@@ -367,8 +379,12 @@ class Index:
         estimate of the total (cheaper for very common words) and
         time_limit (seconds) bounds the search for type-ahead and marks the
         result partial. Raises IndexUnavailable if the index cannot be read
-        (rebuild it and search again)."""
+        (rebuild it and search again). `cancelled`, asked once the index
+        is free, drops a search nobody waits for any more (typed over while
+        another ran): an empty, partial result."""
         with self._mutex:
+            if cancelled is not None and cancelled():
+                return SearchResult(query=text, total=0, partial=True)
             self._ready()
             try:
                 typed = as_prefix(text.rstrip("\n")) if last_word != "whole" else None
@@ -481,6 +497,12 @@ class Index:
         """Document count, size on disk (bytes), segments: for `hark reindex` and benchmarks."""
         with self._mutex:
             return self.engine.stats()
+
+
+def _breathe() -> None:
+    """A short sleep in a background build: the app's own thread gets the
+    interpreter at once, not after Python's switch interval."""
+    time.sleep(0.0005)
 
 
 def _closest(lex: Lexicon, surface: Surface | None, word: str) -> str | None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..library import StoredTranscript
 
 WORDS_FILE = "words"  # surface word -> term, for prefixes, completion, did-you-mean
+PAUSE_EVERY = 500  # words between a background build's pauses (a few milliseconds of work)
 
 
 class Surface:
@@ -103,13 +104,18 @@ def one_per_stem(ranked: list[tuple[int, str]], term_of: dict[str, str], limit: 
     return out
 
 
-def short_completions(surface: Surface | None, df: Callable[[str], int]) -> dict[str, list[str]]:
+def short_completions(
+    surface: Surface | None, df: Callable[[str], int], pause: Callable[[], None] | None = None
+) -> dict[str, list[str]]:
     """The completions of every one- and two-letter prefix, computed once
-    (`df`: a term's document frequency in the text)."""
+    (`df`: a term's document frequency in the text; `pause`, if given, is
+    called every few hundred words: a background build's breath)."""
     if surface is None:
         return {}
     short: dict[str, list[tuple[int, str]]] = {}
-    for w in surface.words:
+    for i, w in enumerate(surface.words):
+        if pause is not None and i % PAUSE_EVERY == 0:
+            pause()
         n = df(surface.term[w])
         if n:
             for k in (1, 2):

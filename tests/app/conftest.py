@@ -75,3 +75,8 @@ async def settle(app: HarkApp, pilot) -> None:
         except WorkerCancelled:
             pass
         await pilot.pause()
+
+
+def options(listed) -> list:
+    """Every item of a pane's list as an Option (its prompt and id), in order."""
+    return [listed.get_option_at_index(i) for i in range(listed.option_count)]

@@ -16,7 +16,7 @@ from hark.tui.panes import LibraryPane
 from hark.tui.reader import Reader
 from tests.store.copy_helpers import make_copy
 
-from .conftest import SAMPLES, settle
+from .conftest import SAMPLES, options, settle
 
 TIDES = "lecture-tides.srt"
 SIZE = (140, 40)
@@ -146,7 +146,7 @@ async def test_the_library_marks_copies_found_after_an_upgrade(tmp_path, clock):
         await settle(app, pilot)
         pane = app.query_one(LibraryPane)
         assert {t.id: t.same_talk for t in pane.items} == {1: [2], 2: [1]}
-        shown = [o.prompt.plain for o in app.query_one("#library-list")._options]
+        shown = [o.prompt.plain for o in options(app.query_one("#library-list"))]
         assert len(shown) == 2 and all("= 1 copy" in s for s in shown)
         page = next(s for s in shown if "≈" in s)
         assert "= 1 copy" in page

@@ -19,7 +19,7 @@ from hark.tui.panes import LibraryPane, SearchPane
 from hark.tui.reader import Reader
 from hark.tui.rename import AskScreen
 
-from .conftest import make_library, settle
+from .conftest import make_library, options, settle
 
 LINES = [
     ("SPEAKER_00", "Welcome back to Low Water, the show about tides and harbours."),
@@ -41,7 +41,7 @@ def status(app: HarkApp) -> str:
 
 def titles(app: HarkApp) -> list[str]:
     # the title (a short terminal shows its length after two spaces)
-    return [o.prompt.plain.split("\n")[0].split("  ")[0] for o in app.query_one("#library-list")._options]
+    return [o.prompt.plain.split("\n")[0].split("  ")[0] for o in options(app.query_one("#library-list"))]
 
 
 async def type_in(pilot, text: str) -> None:

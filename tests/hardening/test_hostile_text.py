@@ -19,6 +19,7 @@ from hark.store import annotations as A
 from hark.store.library import Library
 from hark.store.model import Segment, Transcript
 from hark.store.paths import resolve
+from tests.app.conftest import options
 
 from .conftest import ROOT, child_env, run_cli
 
@@ -140,7 +141,7 @@ async def test_app_shows_markup_literally(tmp_path: Path) -> None:
         assert "[@click=app.quit]q[/]" in shown and "[b]segment[/b]" in shown
         assert "[italic]Ann[/italic]" in shown
         assert app.is_running  # the click action did not run
-        prompts = " ".join(o.prompt.plain for o in app.query_one("#library-list")._options)
+        prompts = " ".join(o.prompt.plain for o in options(app.query_one("#library-list")))
         assert "[bold]Bold[/] $accent [link=http://x.example]L[/link]" in prompts
 
 

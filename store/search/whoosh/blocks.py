@@ -299,7 +299,6 @@ class HarkPostingsWriter(W3PostingsWriter):
         self._blockcount += 1
         self._new_block()
 
-
     def write_list(self, format_: Any, docs: Any, weights: Any, blob: Any, ends: Any, lengths: list[int]) -> Any:
         """A whole posting list (a term's postings, in document order; the
         values as one byte string and the end of each) in one call, and its

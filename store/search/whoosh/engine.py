@@ -16,6 +16,7 @@ import os
 import pickle
 import shutil
 import struct
+import time
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -94,6 +95,26 @@ def common_of(s: Any) -> frozenset[str]:
     state = (s.document(kind="s") or {}).get("meta") or {}
     common = state.get("common")
     return frozenset(common) if isinstance(common, list) else COMMON
+
+
+class _Paced:
+    """A reader whose terms come with short sleeps: a table built from it
+    in the background leaves the interpreter to the app's own thread every
+    few milliseconds (keys typed meanwhile are not held up)."""
+
+    EVERY = 100  # terms between sleeps (a few milliseconds of work)
+
+    def __init__(self, reader: Any) -> None:
+        self.reader = reader
+
+    def iter_field(self, fieldname: str) -> Iterable[Any]:
+        for n, item in enumerate(self.reader.iter_field(fieldname)):
+            if n % self.EVERY == 0:
+                time.sleep(0.0005)
+            yield item
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.reader, name)  # the rest as the reader's own
 
 
 class WhooshEngine(Engine):
@@ -186,6 +207,31 @@ class WhooshEngine(Engine):
             self._table = TermTable(self.searcher().reader())
             self._lexicon = None
         df = self._table.df
+        return lambda t: df.get(t, 0)
+
+    def table_builder(self) -> tuple[object, Callable[[], object]]:
+        s = self.searcher()
+        table, ix = self._table, self._ix
+
+        def build() -> TermTable:
+            if table is not None:
+                return table
+            # A reader of its own: searches go on with the searcher's meanwhile.
+            reader = ix.reader()
+            try:
+                return TermTable(_Paced(reader))
+            finally:
+                reader.close()
+
+        return s, build
+
+    def adopt_table(self, token: object, table: object) -> Callable[[str], int] | None:
+        if token is not self._searcher or not isinstance(table, TermTable):
+            return None  # refreshed meanwhile: the table is of an older index
+        if self._table is not table:
+            self._table = table
+            self._lexicon = None
+        df = table.df
         return lambda t: df.get(t, 0)
 
     def _evaluation(self, s: Any) -> SearcherEvaluator:

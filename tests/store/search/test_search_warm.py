@@ -1,0 +1,55 @@
+"""Index.warm builds its tables beside searches: a search started while
+they are built does not wait for them, and they are used once built."""
+
+from __future__ import annotations
+
+import threading
+
+
+def test_a_search_does_not_wait_for_the_tables(small):
+    idx = small[0]
+    idx.ensure()
+    started, release = threading.Event(), threading.Event()
+
+    def slow_builder():
+        # The term table's build held up until the search below is done.
+        token, build = real()
+        return token, lambda: (started.set(), release.wait(10), build())[2]
+
+    real = idx.engine.table_builder
+    idx.engine.table_builder = slow_builder
+    warm = threading.Thread(target=idx.warm)
+    warm.start()
+    try:
+        assert started.wait(10)
+        got: dict = {}
+        searching = threading.Thread(target=lambda: got.update(r=idx.search("lighthouse")))
+        searching.start()
+        searching.join(5)
+        # The search finished while the tables were still being built.
+        assert not searching.is_alive() and got["r"].total >= 1
+        assert idx._short is None and idx.engine._table is None
+    finally:
+        release.set()
+        warm.join(10)
+    assert not warm.is_alive()
+    assert idx.engine._table is not None and idx._short is not None
+    assert idx.complete("ligh") == ["lighthouse"] and idx.complete("li")[0] == "lighthouse"
+
+
+def test_tables_built_for_an_index_refreshed_meanwhile_are_not_used(small):
+    idx = small[0]
+    idx.ensure()
+    token, build = idx.engine.table_builder()
+    table = build()
+    assert idx.engine.adopt_table(object(), table) is None  # another searcher's
+    assert idx.engine._table is None
+    df = idx.engine.adopt_table(token, table)
+    assert df is not None and df("lighthous") >= 1 and idx.engine._table is table
+
+
+def test_a_search_cancelled_while_it_waited_is_not_run(small):
+    idx = small[0]
+    dropped = idx.search("lighthouse", cancelled=lambda: True)
+    assert dropped.total == 0 and dropped.partial and not dropped.hits
+    assert idx.search("lighthouse", cancelled=lambda: False).total >= 1
