@@ -30,7 +30,7 @@ from ..engine import Built, Docnum, Engine, IndexUnavailable, Progress, State, U
 from ..words import Surface, surface_of
 from . import patches, privates
 from .build import build_parallel, build_segments
-from .evaluate import SearcherEvaluator, Unsupported, for_whoosh
+from .evaluate import SearcherEvaluator, Unsupported, for_whoosh, preload
 from .lexicon import Lexicon, TermTable
 from .schema import INDEX_NAME, make_schema
 from .scoring import weighting
@@ -214,6 +214,7 @@ class WhooshEngine(Engine):
         table, ix = self._table, self._ix
 
         def build() -> TermTable:
+            preload()  # numpy, which a search would otherwise import
             if table is not None:
                 return table
             # A reader of its own: searches go on with the searcher's meanwhile.

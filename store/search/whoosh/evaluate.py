@@ -40,7 +40,6 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
-import numpy as np
 from whoosh import query as wq
 
 from ..plan import Adjacent
@@ -52,6 +51,28 @@ from .scoring import fast_constants, length_array
 CACHE_POSTINGS = 500_000  # decoded postings kept (~20-40 bytes each)
 SELECTIVE = 24  # a list this many times longer than its candidates is probed, not decoded
 LEAD_POSTINGS = 1_000  # a word in this many passages is ranked by numpy, its best passages alone scored exactly
+
+
+class _Numpy:
+    """numpy, imported at its first use: importing it is ~50-100 ms, a good
+    part of the app's first search; the app imports it in the background
+    once the index is open (`preload`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        globals()["np"] = numpy
+        return getattr(numpy, name)
+
+
+np: Any = _Numpy()
+
+
+def preload() -> None:
+    """Import numpy now (from a background thread), not at a search."""
+    import numpy
+
+    globals()["np"] = numpy
 
 
 class Unsupported(Exception):
@@ -226,7 +247,7 @@ def _numbers(xs: Any) -> Any:
     return np.fromiter(xs, dtype=np.int64, count=len(xs))
 
 
-_NP_TYPES = {"I": np.uint32, "B": np.uint8, "f": np.float32, "d": np.float64, "l": np.int64, "q": np.int64}
+_NP_TYPES = {"I": "uint32", "B": "uint8", "f": "float32", "d": "float64", "l": "int64", "q": "int64"}
 
 
 class _Values:
