@@ -34,7 +34,7 @@ def test_open_read_move_jump_help_and_quit(tmux):  # noqa: F811
     # help lists the keys, escape closes it
     tmux.keys("?")
     screen = tmux.wait_for("Keys (escape to close)")
-    assert "half a page down" in screen and "Next pane" in screen
+    assert "half a page down" in screen and "next / previous pane" in screen
     tmux.keys("Escape")
     tmux.keys("q")
     assert tmux.wait_exit() == 0
