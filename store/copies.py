@@ -4,9 +4,14 @@ punctuation, case and fillers.
 Each transcript gets a fingerprint of at most 295 bytes: a sample of its
 word triples (3-word shingles over the normalised words: lower case, accents
 folded, punctuation and fillers dropped), each with where it sits in the
-talk. Two fingerprints are the same talk when, sample by sample, most of the
-shorter one's text lies between triples that the other copy has too, in the
-same order and at consistent distances.
+talk. Two fingerprints are the same talk when, sample by sample, most of
+the shorter one's text lies between triples that the other copy has too, in
+the same order and at consistent distances.
+
+A fingerprint is made on every import, so with numpy: under a millisecond
+for an hour of speech. Fingerprints are versioned (VERSION, their first
+byte): the library treats one of another version as missing and makes it
+again (hark.store.same_talk.backfill).
 
     fp = fingerprint(transcript.segments)       # bytes, kept in the library
     index = CopyIndex(kept)                     # (id, fp) pairs, in memory
@@ -25,14 +30,13 @@ is found, for the message shown to the user.
 
 from __future__ import annotations
 
-import hashlib
-import re
+import functools
 import struct
-import zlib
-from bisect import bisect_right
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+
+import numpy as np
 
 from .model import NONSPEECH, Segment
 from .text import WORD, fold_accents
@@ -64,7 +68,7 @@ def normal_words(text: str) -> list[str]:
 
 # --- fingerprints -----------------------------------------------------------
 
-VERSION = 1
+VERSION = 2
 K = 48  # samples kept: 6 bytes each, so a fingerprint is at most 295 bytes
 # Level L samples only the triples whose first word's 64-bit id is below
 # 2**(64-L) (its "tag", its count of leading zero bits, is at least L): the
@@ -77,8 +81,6 @@ _HEADER = struct.Struct("<BBBI")  # version, samples, level, words
 _ENTRY = struct.Struct("<IH")  # triple hash; position (13 bits, share of the talk) << 3 | level tag
 _POS = (1 << 13) - 1
 _FULL = 1 << 32
-_MIX = 0x9E3779B97F4A7C15
-_M32 = 0xFFFFFFFF
 
 # A shorter transcript of fewer words is never called a copy: too little to tell.
 MIN_WORDS = 40
@@ -87,102 +89,133 @@ MIN_WORDS = 40
 MIN_MATCHED = 4
 SAME_TALK_SHARE = 0.6
 
-# Fingerprinting runs on every import, so its passes over the words run at
-# C speed. Each word stands for one character, fixed by its id: a word of
-# tag t (see _tag) gets a character of the t-th block of planes 1-16, the
-# blocks ordered by tag, so "tag >= L" is one range of characters. A text
-# becomes a string of one character per word (one dictionary lookup per
-# whitespace token, inside str.join); a regular expression finds a level's
-# triples; CRC-32 of each distinct triple ranks them. Two words may share a
-# character (the blocks hold 2**19 down to 2**13 of them): that only ever
-# makes two triples look alike, which costs nothing here. Punctuation
-# inside a token goes ("fine-tuned," -> "finetuned"): the fingerprint sees
-# whitespace tokens.
-_BLOCK = [0x110000 - (1 << (20 - t)) for t in range(_MAX_LEVEL + 1)] + [0x110000]
-_TRIPLES = [re.compile(f"(?=([{chr(_BLOCK[t])}-{chr(0x10FFFF)}]..))", re.DOTALL) for t in range(_MAX_LEVEL + 1)]
-_GROUP = re.Match.group
-_START = re.Match.start
-_CACHE_MAX = 100_000  # tokens remembered (about 17 MB at most)
-_TOKEN_CHR: dict[str, str] = {}  # whitespace token -> its word's character
-_UNKNOWN = "\0"  # a token not met yet
-_FILLER = "\1"  # a filler, or a token with no word in it ("—")
-_NOT_WORD = re.compile(r"\W+")
-_EDGES = "\"'“”‘’«»()[]{}.,;:!?…-–—/*_"
+# Fingerprinting runs on every import, so it works on whole arrays (numpy),
+# never word by word in Python, and in few steps (in an import each step
+# finds the processor's caches cold). The text becomes the UTF-8 bytes of its
+# normalised words with 0 bytes between them: ASCII is mapped by one
+# bytes.translate, and the few distinct other characters are folded in
+# Python and remembered. Punctuation parts words, but an apostrophe goes
+# ("it's" -> "its"). A word's 64-bit id mixes its first 8 bytes (and its
+# last 8 if it has more), read straight from the bytes, so the same word has
+# the same id in every text and on every machine (fingerprints are stored:
+# never Python's per-process str hash).
+_U64 = np.uint64
+_MUL1, _MUL2, _MUL3 = _U64(0x156889BFAD8702A9), _U64(0x68120C01BDE1C8DB), _U64(0x1BD4D6C546A5627D)
+_S29, _S32, _S52 = _U64(29), _U64(32), _U64(52)
+_LOW = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [(1 << 64) - 1], dtype=np.uint64)  # a word's first n bytes
+_TAG_BELOW = np.array([1 << (64 - t) for t in range(1, _MAX_LEVEL + 1)], dtype=np.uint64)  # tag >= t below these
+_TOP_HALF, _M32 = _U64(0xFFFFFFFF00000000), 0xFFFFFFFF
+_SPACE = 0  # what parts words
+_ASCII = [ord(chr(c).lower()) if chr(c).isalnum() else _SPACE for c in range(128)]
+_BYTES = bytes(_ASCII + list(range(128, 256)))  # for bytes.translate: UTF-8's other bytes stay
+_DROPPED = b"'_"  # "it's" -> "its", "_said_" -> "said"
+_DROPPED_TOO = _DROPPED + bytes(range(0x80, 0xC0))  # and the bytes of a character after its first
+# by a character's first byte: the bytes of the 4 read from there that are its own
+_OWN = np.array([(1 << (8 * (2 if b < 0xE0 else 3 if b < 0xF0 else 4))) - 1 for b in range(256)], dtype=np.uint32)
+_APOSTROPHES_TOO = frozenset("’‘ʼ")
+# Non-ASCII characters met, by the hash of their UTF-8 bytes (as a number):
+# the bytes, and the byte their first becomes (_LONG: not one ASCII byte,
+# done the slow way). A later character with the same hash replaces
+# one: the table only remembers. A lock keeps each slot's two halves together
+# (the app fingerprints in worker threads).
+_SLOTS = 1 << 16
+_SLOT_CHAR = np.zeros(_SLOTS, dtype=np.uint32)  # 0: no character (none's bytes are 0)
+_SLOT_BYTE = np.zeros(_SLOTS, dtype=np.uint8)
+_SLOT_MUL, _S16 = np.uint32(0x9E3779B1), np.uint32(16)
+_LONG = 0xFF
+_SLOTS_LOCK = threading.Lock()
 
 
-# Before the text is split, it is lower-cased and the edge punctuation
-# (every character _word strips but "_", a word character) is taken out, at
-# C speed: "Tides," "tides." and "Tides" become one token, looked up or
-# learnt once. _word gives the same word either way: each character taken
-# out is one that _word strips or _NOT_WORD drops (a token of nothing else,
-# "—", was a filler and is now no token: fillers leave no character).
-# The ASCII ones go in one bytes.translate of the UTF-8 text (an ASCII byte
-# is never part of another character there); the others, one str.replace
-# each, where the text has them. Both are faster than one regex.
-_PUNCT = _EDGES.replace("_", "")
-_ASCII_PUNCT = "".join(c for c in _PUNCT if c.isascii()).encode()
-_OTHER_PUNCT = "".join(c for c in _PUNCT if not c.isascii())
+def _char(utf8: int) -> str:
+    return utf8.to_bytes(4, "little").rstrip(b"\0").decode("utf-8", "surrogatepass")
 
 
-def _plain(text: str) -> str:
-    text = text.lower().encode("utf-8", "surrogatepass").translate(None, _ASCII_PUNCT).decode("utf-8", "surrogatepass")
-    for c in _OTHER_PUNCT:
-        if c in text:
-            text = text.replace(c, "")
-    return text
+def _fold(utf8: int) -> str:
+    """A non-ASCII character as word characters: lower case, accents folded
+    ("É" -> "e", "ﬁ" -> "fi"); "" for an apostrophe or a combining accent,
+    " " for anything else (a space, a dash, a quote mark) as it parts words."""
+    c = _char(utf8)
+    folded = "" if c in _APOSTROPHES_TOO else fold_accents(c.lower()).lower()
+    out = "".join(x if x.isalnum() else " " for x in folded)
+    return " " if out.isspace() else out
 
 
-def _word(token: str) -> str:
-    """A whitespace token's normalised word, "" for a filler or no word."""
-    w = token.strip(_EDGES).lower()
-    if not w.isalnum():  # "there's", "fine-tuned", "e.g": the slow way
-        w = norm(w) or ""
-        w = _NOT_WORD.sub("", w)
-    elif not w.isascii():
-        w = fold_accents(w)
-    return "" if w in FILLERS else w
+def _byte(folded: str) -> int:
+    return ord(folded or "'") if len(folded) <= 1 and folded < "\x80" else _LONG
 
 
-def _tag(word_id: int) -> int:
-    """The coarsest level whose sample a triple starting with this word is in."""
-    return min(_MAX_LEVEL, 64 - word_id.bit_length())
+def _first_bytes(chars: np.ndarray) -> np.ndarray:
+    """What each character's first byte becomes: its folded ASCII letter, a
+    space, an apostrophe (to drop), or _LONG."""
+    slots = (chars * _SLOT_MUL) >> _S16
+    with _SLOTS_LOCK:
+        return _looked_up(chars, slots)
 
 
-def _token_chr(token: str) -> str:
-    w = _word(token)
-    if not w:
-        return _FILLER
-    # stable across runs and machines (fingerprints are stored), so never
-    # Python's per-process str hash
-    i = int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
-    t = _tag(i)
-    return chr(_BLOCK[t] + (i & (_BLOCK[t + 1] - _BLOCK[t] - 1)))
+def _looked_up(chars: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    known = _SLOT_CHAR[slots] == chars
+    if not known.all():
+        for c in set(chars[~known].tolist()):
+            slot = (c * int(_SLOT_MUL) & 0xFFFFFFFF) >> 16
+            _SLOT_CHAR[slot], _SLOT_BYTE[slot] = c, _byte(_fold(c))
+        if not (_SLOT_CHAR[slots] == chars).all():  # two of them share a slot
+            return np.array([_byte(_fold(c)) for c in chars.tolist()], dtype=np.uint8)
+    return _SLOT_BYTE[slots]
 
 
-def _chars(tokens: list[str]) -> str:
-    """One character per word of the tokens, fillers out. Known tokens are
-    looked up at C speed; the new ones are found with str.find."""
-    chars = "".join(map(_TOKEN_CHR.get, tokens, repeat(_UNKNOWN)))
-    if _UNKNOWN in chars:
-        learnt: dict[str, str] = {}
-        pieces = []
-        done = 0
-        i = chars.find(_UNKNOWN)
-        while i >= 0:
-            token = tokens[i]
-            c = learnt.get(token)
-            if c is None:
-                c = learnt[token] = _token_chr(token)
-            pieces += (chars[done:i], c)
-            done = i + 1
-            i = chars.find(_UNKNOWN, done)
-        pieces.append(chars[done:])
-        chars = "".join(pieces)
-        if len(_TOKEN_CHR) + len(learnt) > _CACHE_MAX:
-            _TOKEN_CHR.clear()
-        if len(learnt) <= _CACHE_MAX:  # else a text of a hundred thousand distinct words
-            _TOKEN_CHR.update(learnt)
-    return chars.replace(_FILLER, "")
+def _word_bytes(text: str) -> bytes | bytearray:
+    """The text's normalised words as UTF-8, 0 bytes between words: no
+    filler taken out yet."""
+    if text.isascii():
+        return text.encode("ascii").translate(_BYTES, _DROPPED)
+    buf = bytearray(text.encode("utf-8", "surrogatepass"))
+    buf += b"\0\0\0"  # room to read 4 bytes from the last character
+    raw = np.frombuffer(buf, dtype=np.uint8)
+    # each non-ASCII character: its first byte, and all its bytes as a number
+    firsts = np.flatnonzero(raw >= 0xC0)
+    fours = np.ndarray((len(raw) - 3,), dtype="<u4", buffer=buf, strides=(1,))
+    chars = fours[firsts] & _OWN[raw[firsts]]
+    ascii_bytes = _first_bytes(chars)
+    if (ascii_bytes == _LONG).any():
+        # a letter beyond ASCII even folded ("ß", "ж"), or one spelt with
+        # several ("ﬁ"): the slow way, rarely
+        spelt = {ord(_char(c)): _fold(c) for c in set(chars.tolist())}
+        return text.translate(spelt).encode("utf-8").translate(_BYTES, _DROPPED)
+    # a character's first byte becomes its folded letter (or a space, or an
+    # apostrophe to drop); the translation drops its other bytes
+    raw[firsts] = ascii_bytes
+    return buf.translate(_BYTES, _DROPPED_TOO)
+
+
+def _word_ids(text: str) -> np.ndarray:
+    """The 64-bit id of each word of the text, in order, fillers out."""
+    # a 0 before, and room to read 8 bytes past the end
+    buf = np.frombuffer(b"".join((b"\0", _word_bytes(text), bytes(8))), dtype=np.uint8)
+    inside = buf != 0
+    edges = np.flatnonzero(inside[1:] != inside[:-1])
+    starts, lengths = edges[0::2], edges[1::2] - edges[0::2]  # starts: one byte before each word
+    # eight bytes from every position after the first (an unaligned view,
+    # nothing copied)
+    at = np.ndarray((len(buf) - 8,), dtype="<u8", buffer=buf, offset=1, strides=(1,))
+    ids = at[starts] & _LOW.take(lengths, mode="clip")
+    # a longer word: its last 8 bytes too (the middle of one over 16 bytes
+    # is not read: that only ever makes two long words look alike)
+    long = np.flatnonzero(lengths > 8)
+    if len(long):
+        ids[long] = ids[long] * _MUL1 ^ at[starts[long] + lengths[long] - 8]
+    ids *= _MUL2  # and mixed, so that every bit of the word stirs the top ones
+    ids ^= ids >> _S32
+    ids *= _MUL3
+    # fillers: the filler (if any) whose id has the same top 12 bits, compared
+    fillers = _FILLER_BY_TOP[(ids >> _S52).view(np.int64)] == ids
+    return ids[~fillers] if fillers.any() else ids
+
+
+# By its top 12 bits, the one filler id that has them (the fillers' differ
+# there: a test checks); elsewhere an id with other top bits, equal to none.
+_FILLER_BY_TOP = (np.arange(1 << 12, dtype=np.uint64) ^ _U64(1)) << _S52
+_FILLER_IDS = _word_ids(" ".join(sorted(FILLERS)))
+_FILLER_BY_TOP[_FILLER_IDS >> _S52] = _FILLER_IDS
 
 
 def _level(n: int) -> int:
@@ -191,29 +224,43 @@ def _level(n: int) -> int:
 
 def fingerprint(segments: Iterable[Segment]) -> bytes:
     """The fingerprint of a transcript's speech (nonspeech markers left out)."""
-    return fingerprint_text("\n".join(s.text for s in segments if s.kind != NONSPEECH))
+    return fingerprint_text("\n".join([s.text for s in segments if s.kind != NONSPEECH]))
 
 
 def fingerprint_text(text: str) -> bytes:
     """The fingerprint of a text: at most K sampled word triples, each a
     32-bit hash with its position and level tag, plus the number of words."""
-    chars = _chars(_plain(text).split())
-    n = len(chars)
+    ids = _word_ids(text)
+    n = len(ids)
     level = _level(n)
-    found = list(_TRIPLES[level].finditer(chars))
-    # each triple once, where first said (the earliest write wins, reversed)
-    first = dict(zip(map(_GROUP, reversed(found), repeat(1)), map(_START, reversed(found)), strict=True))
-    # CRC-32 is linear, and the smallest of linear hashes would favour some
-    # words: a multiplication mixes it (still at C speed, map by map)
-    crcs = map(zlib.crc32, map(str.encode, first))
-    hashes = map(_M32.__and__, map(int.__rshift__, map(_MIX.__mul__, crcs), repeat(32)))
-    kept = sorted(zip(hashes, first, strict=True))[:K]
-    out = bytearray(_HEADER.pack(VERSION, len(kept), level, n))
+    firsts = ids[: max(n - 2, 0)]
+    at = np.flatnonzero(firsts < _TAG_BELOW[level - 1]) if level else np.arange(len(firsts))
+    h = ids[at] * _MUL1
+    h ^= ids[1:][at]
+    h *= _MUL2
+    h ^= ids[2:][at]
+    h *= _MUL3
+    h ^= h >> _S29
+    # each triple once, where first said: a hash in the top half, where in
+    # the bottom one, sorted, so the first of each hash is its first place
+    h &= _TOP_HALF
+    h |= at.astype(np.uint64)
+    h.sort()
+    kept: list[int] = []
+    last = -1
+    for x in h.tolist():  # the K smallest hashes, in Python: K steps or a few more
+        if x >> 32 != last:
+            kept.append(x)
+            last = x >> 32
+            if len(kept) == K:
+                break
+    places = [x & _M32 for x in kept]
     scale = _POS / max(n - 1, 1)
-    for h, triple in kept:
-        tag = bisect_right(_BLOCK, ord(triple[0])) - 1
-        out += _ENTRY.pack(h, round(first[triple] * scale) << 3 | tag)
-    return bytes(out)
+    entries = [
+        _ENTRY.pack(x >> 32, round(p * scale) << 3 | min(_MAX_LEVEL, 64 - w.bit_length()))
+        for x, p, w in zip(kept, places, ids[places].tolist(), strict=True)
+    ]
+    return b"".join([_HEADER.pack(VERSION, len(kept), level, n), *entries])
 
 
 @dataclass(frozen=True)
@@ -230,6 +277,7 @@ class _Print:
         return self.hashes[-1] if len(self.hashes) >= K else _FULL
 
 
+@functools.lru_cache(maxsize=16)  # find() then add() read the same one
 def _read(fp: bytes) -> _Print:
     version, count, level, n = _HEADER.unpack_from(fp)
     if version != VERSION:
@@ -359,7 +407,10 @@ class CopyIndex:
     compared only with those that share at least MIN_SHARED samples, so
     finding copies among thousands costs a few dictionary lookups."""
 
-    MIN_SHARED = 2
+    # A pair sharing fewer samples cannot have MIN_MATCHED of them in order
+    # (a print's hashes are distinct): it is never the same talk, so it is
+    # not even compared.
+    MIN_SHARED = MIN_MATCHED
 
     def __init__(self, items: Iterable[tuple[int, bytes]] = ()) -> None:
         self._prints: dict[int, _Print] = {}

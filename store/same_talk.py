@@ -16,7 +16,8 @@ matches two copies word by word; this module decides what the library keeps
 - re-importing an aligned copy aligns it again from the same source, and
   re-importing a source aligns again the copies that took its times;
 - `backfill` fingerprints what an upgraded library (or an interrupted
-  import) left without one, once.
+  import) left without one, or with one of an older version (`copies.VERSION`
+  changed: they are all made again), once.
 """
 
 from __future__ import annotations

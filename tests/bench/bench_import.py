@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import genlib  # noqa: E402
 
-from hark.store import copies  # noqa: E402
 from hark.store.copies import CopyIndex, fingerprint  # noqa: E402
 from hark.store.formats import parse_bytes, title_from_name  # noqa: E402
 from hark.store.importer import import_paths  # noqa: E402
@@ -53,7 +52,6 @@ def steps(files: list[Path], home: Path) -> dict[str, float]:
     fingerprints, then keep), store (Library.save)."""
     spent = dict.fromkeys(("parse", "fingerprint", "lookup", "store"), 0.0)
     index = CopyIndex()
-    copies._TOKEN_CHR.clear()  # a fresh process: the words are learnt as they come
     with Library(home / "library.sqlite3") as lib:
         for f in files:
             data = f.read_bytes()
@@ -116,7 +114,6 @@ def main() -> None:
                 samples[done] = rss_mb()
 
         home = Path(tmp) / "home"
-        copies._TOKEN_CHR.clear()  # as in a fresh process, like the steps above
         rss_before = rss_mb()
         t0 = now()
         with Library(home / "library.sqlite3") as lib:

@@ -168,6 +168,29 @@ def test_an_old_fingerprint_version_is_made_again(pair):
     )
 
 
+def test_a_library_of_version_1_fingerprints_gets_new_ones_and_keeps_its_copies(pair, samples, tmp_path):
+    """Fingerprints of an older version (1: the same layout, other word
+    ids) count as missing: the next import makes them again, finds the
+    copies among them, and the new transcript is compared with them."""
+    lib, *_ = pair
+    old = [(bytes([1]) + fp[1:], tid) for tid, fp in lib.kept_fingerprints(VERSION)]
+    assert VERSION == 2 and len(old) == 2
+    lib.db.executemany("UPDATE transcripts SET fingerprint = ? WHERE id = ?", old)
+    lib.db.execute("DELETE FROM copies")
+    lib.db.commit()
+    assert lib.fingerprints_missing(VERSION) == [1, 2] and lib.kept_fingerprints(VERSION) == []
+    # a third copy of the talk, imported: the two old ones are fingerprinted
+    # again first (once), and all three are found to be one talk
+    third = _untimed_copy(samples, TIDES, tmp_path, seed=7)
+    report = import_paths(lib, [third])
+    assert report.imported == [3] and sorted((n.tid, n.other) for n in report.same_talk) == [(3, 1), (3, 2)]
+    assert lib.fingerprints_missing(VERSION) == []
+    for tid, fp in lib.kept_fingerprints(VERSION):
+        assert fp[0] == VERSION and fp == fingerprint(lib.segments(tid)), tid
+    assert lib.copy_pairs() == {1: [2, 3], 2: [1, 3], 3: [1, 2]}
+    assert same_talk.backfill(lib) == 0
+
+
 def test_an_upgraded_library_is_back_filled(samples, tmp_path):
     """A library made before copies were found (schema 2) upgrades, keeps
     its rows, and its copies are found the first time it is looked at."""
