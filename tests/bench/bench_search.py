@@ -36,6 +36,7 @@ load average is printed: other work on the machine inflates every figure.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import re
@@ -649,6 +650,15 @@ def main() -> None:
             f"library: {len(infos)} transcripts, {nseg} segments, {nwords / 1e6:.2f}M words, {text_bytes / 1e6:.1f} MB of text"
         )
         queries = make_queries(infos, segs, a.queries, a.seed)
+        baselines = not a.no_baselines and (a.baselines or a.transcripts <= 1000)
+        if not baselines:
+            # The benchmark's own copy of every segment (hundreds of
+            # thousands of objects) would make each of Python's full
+            # garbage collections in the timed searches long: hark's
+            # process never holds them.
+            del segs
+        gc.collect()
+        gc.freeze()
 
         hark = bench_hark(home, lib, queries, a.runs, a.serial or a.transcripts <= 1000)
         idx = hark["idx"]
@@ -664,7 +674,7 @@ def main() -> None:
             greps["rg"] = bench_grep(work / "files", queries, "rg")
         wd = None
         stock = None
-        if not a.no_baselines and (a.baselines or a.transcripts <= 1000):
+        if baselines:
             stock = bench_stock_writer_passages(work, lib)
             wd = bench_whoosh_default(work, infos, segs, queries, a.runs)
 

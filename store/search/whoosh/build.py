@@ -97,6 +97,16 @@ def _worker(lib_path: str, index_path: str, tids: list[int], q: Any, wid: int, c
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: Linux
+    carries ru_maxrss over exec, so a spawned worker would report its
+    parent's peak (a large parent made every build look large)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     try:
         import resource
 
