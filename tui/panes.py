@@ -6,6 +6,8 @@ messages); the app does the loading, in workers, through the store.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -88,16 +90,13 @@ class Pane(Vertical):
                 results.highlighted = 0
 
 
-class FilterList(TypeThrough, OptionList):
-    """An option list where j/k move and `/` goes to the pane's box. Other
-    letters are keys, never the start of a filter (as in less and vim):
-    typing "quick" here must not quit on its `q`."""
+class PaneList:
+    """What a pane's list does with its pane (mixed into FilterList and
+    LibraryList): `/` goes to the pane's box, enter on an empty list says
+    why it is empty."""
 
-    BINDINGS = keys.FILTER_LIST
-
-    async def _on_key(self, event: events.Key) -> None:
-        if not self.typed_through(event):
-            await super()._on_key(event)
+    parent: Any
+    option_count: int
 
     def _pane(self) -> Pane | None:
         return self.parent if isinstance(self.parent, Pane) else None
@@ -109,33 +108,29 @@ class FilterList(TypeThrough, OptionList):
 
     def action_select(self) -> None:
         if self.option_count == 0:
-            # Enter on an empty list says why it is empty.
             pane = self._pane()
-            self.notify(pane.empty_why() if pane is not None else "Nothing here.", timeout=4)
+            self.notify(pane.empty_why() if pane is not None else "Nothing here.", timeout=4)  # type: ignore[attr-defined]
             return
-        super().action_select()
+        super().action_select()  # type: ignore[misc]
 
 
-class LibraryList(LineList):
+class FilterList(PaneList, TypeThrough, OptionList):
+    """An option list where j/k move and `/` goes to the pane's box. Other
+    letters are keys, never the start of a filter (as in less and vim):
+    typing "quick" here must not quit on its `q`."""
+
+    BINDINGS = keys.FILTER_LIST
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not self.typed_through(event):
+            await super()._on_key(event)
+
+
+class LibraryList(PaneList, LineList):
     """The Library's list: drawn line by line (5,000 transcripts cost what
     the screen shows), with FilterList's keys."""
 
     BINDINGS = keys.FILTER_LIST
-
-    def _pane(self) -> Pane | None:
-        return self.parent if isinstance(self.parent, Pane) else None
-
-    def action_focus_filter(self) -> None:
-        pane = self._pane()
-        if pane is not None:
-            pane.focus_filter()
-
-    def action_select(self) -> None:
-        if self.count == 0:
-            pane = self._pane()
-            self.notify(pane.empty_why() if pane is not None else "Nothing here.", timeout=4)
-            return
-        super().action_select()
 
 
 # -- Library -----------------------------------------------------------------

@@ -430,24 +430,21 @@ class HarkLeafMatcher(W3LeafMatcher):
 
     # -- whole lists, for the evaluator -------------------------------------------------
 
-    def heads(self) -> tuple[list[int], list[int], list[tuple[float, int]]]:
-        """Every block's last id, offset, and (highest weight, shortest
-        length), from the headers alone."""
+    def heads(self) -> tuple[list[int], list[int]]:
+        """Every block's last id and offset, from the headers alone."""
         buf, base = self._view()
         unpack = HEAD.unpack_from
         maxids: list[int] = []
         offsets: list[int] = []
-        bounds: list[tuple[float, int]] = []
         pos = self._baseoffset
         while True:
-            length, n, maxid, maxweight, mn, _mx, wcode, vcode, vlen = unpack(buf, pos - base)
+            length, n, maxid, _mw, _mn, _mx, wcode, vcode, vlen = unpack(buf, pos - base)
             if not _sane(length, n, wcode, vcode, vlen):
                 raise _damaged(pos)
             maxids.append(maxid)
             offsets.append(pos)
-            bounds.append((maxweight, byte_to_length(mn)))
             if length < 0:
-                return maxids, offsets, bounds
+                return maxids, offsets
             pos += 4 + length
 
     def block(self, pos: int) -> Block:

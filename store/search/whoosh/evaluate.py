@@ -85,7 +85,7 @@ Scores = dict[int, float]
 class _List:
     """One term's postings in one index segment."""
 
-    __slots__ = ("df", "_matcher", "_hark", "_all", "_heads", "_bounds", "_blocks", "_deleted", "_arrays")
+    __slots__ = ("df", "_matcher", "_hark", "_all", "_heads", "_blocks", "_deleted", "_arrays")
 
     def __init__(self, matcher: Any, df: int, deleted: frozenset[int] | set[int] | None) -> None:
         self.df = df
@@ -94,7 +94,6 @@ class _List:
         self._deleted = deleted
         self._all: tuple[array, array, list] | None = None
         self._heads: tuple[list[int], list[int]] | None = None  # (block max ids, block offsets)
-        self._bounds: list[tuple[float, int]] | None = None  # (block max weight, block min length)
         self._blocks: dict[int, tuple[array, Any, Any]] = {}
         self._arrays: tuple[Any, Any] | None = None  # (ids, weights) of all() as numpy arrays
 
@@ -109,8 +108,7 @@ class _List:
         """Every block's last id and file offset, from the block headers
         alone."""
         if self._heads is None:
-            maxids, offsets, self._bounds = self._matcher.heads()
-            self._heads = (maxids, offsets)
+            self._heads = self._matcher.heads()
         return self._heads
 
     def top(self, limit: int, scorer: tuple[float, float, float, Any]) -> list[int] | None:
