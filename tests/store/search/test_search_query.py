@@ -148,3 +148,75 @@ def test_nothing_to_search_for(text):
 def test_parse_never_raises(text):
     p = hq.parse(text, SCHEMA)
     assert p.query is None or isinstance(p.query, wq.Query)
+
+
+# -- plain words, without Whoosh's parser -------------------------------------------
+
+
+def _through_parser(text: str) -> wq.Query | None:
+    """What Whoosh's parser makes of a query (parse's way for any other)."""
+    readable = hq.signs(text)
+    q = hq._parser(SCHEMA).parse(readable)
+    return None if q is wq.NullQuery else hq.refine(q, readable)
+
+
+PLAIN = [
+    "market",
+    "market share",
+    "Scaling Laws",
+    "the",
+    "the of and a",
+    "data data",
+    "running runs ran",
+    "NASA GPT 4 2024",
+    "x1 b2b 10x",
+    "I",
+    "a",
+    "TO be or not",
+    "to and or",
+    "Reasoning models reasoning",
+    "q" * 70 + " lighthouse",
+    "caf cafe",
+    "0 00 007",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_plain_words_parse_as_whoosh_does(text: str) -> None:
+    assert hq._plain(text, SCHEMA) is not None
+    assert hq.parse(text, SCHEMA).query == _through_parser(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "agents OR tools",
+        "NOT horizon",
+        "a AND b",
+        "don't stop",
+        "all-female",
+        "agent*",
+        "title:x",
+        "café",
+        "two  spaces",
+    ],
+)
+def test_other_queries_go_through_the_parser(text: str) -> None:
+    assert hq._plain(text, SCHEMA) is None
+
+
+def test_plain_words_drawn_from_text_parse_as_whoosh_does() -> None:
+    """Random word pairs and triples of a varied text (mixed case, digits,
+    short and long words): the quick way and the parser agree on each."""
+    import random
+
+    words = (
+        "Scaling laws in 2023 were the talk of every lab I visited and GPT 4 was "
+        "trained on 13 trillion tokens The Reasoning Models of OpenAI DeepMind and "
+        "Anthropic think longer before answering which is something I think is "
+        "underrated people said Its about compute efficiency x86 ARM64 M2 vs RTX4090"
+    ).split()
+    rng = random.Random(7)
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 4)))
+        assert hq.parse(text, SCHEMA).query == _through_parser(text), text
