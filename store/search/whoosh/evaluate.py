@@ -46,7 +46,7 @@ from ..plan import Adjacent
 from . import privates
 from .blocks import HarkLeafMatcher
 from .postings import has_neighbours, phrase_at, positions
-from .scoring import fast_constants, length_array
+from .scoring import fast_constants, length_array, length_table
 
 CACHE_POSTINGS = 500_000  # decoded postings kept (~20-40 bytes each)
 SELECTIVE = 24  # a list this many times longer than its candidates is probed, not decoded
@@ -133,6 +133,26 @@ class _List:
         cand = np.nonzero(scores >= kth)[0]  # the best k, and any tied with the last of them
         order = np.lexsort((nids[cand], -scores[cand]))[:k]
         return nids[cand[order]].tolist()
+
+    def pick(self, docs: Any) -> tuple[Any, Any]:
+        """(ids, weights) as numpy arrays: of the documents in `docs` (a
+        sorted numpy array of ids) that have the term, or of the whole list
+        (docs None)."""
+        if docs is not None and self._all is None and self._blocked() and self.df > SELECTIVE * len(docs):
+            ids, weights, _v = self.at(docs.tolist(), values=False)  # a few blocks probed
+            return np.array(ids, dtype=np.uint32), np.array(weights, dtype=np.float64)
+        all_ids, all_weights, _v = self.all()
+        if self._arrays is None:
+            self._arrays = (_numbers(all_ids), _numbers(all_weights))
+        nids, nweights = self._arrays
+        if docs is None:
+            return nids, nweights
+        if not len(nids) or not len(docs):
+            return nids[:0], nweights[:0]
+        pos = np.searchsorted(nids, docs.astype(nids.dtype, copy=False))
+        np.minimum(pos, len(nids) - 1, out=pos)
+        idx = pos[nids[pos] == docs]
+        return nids[idx], nweights[idx]
 
     def count(self) -> int:
         """How many documents (deleted ones left out) have the term."""
@@ -324,18 +344,32 @@ class _Cache:
 class Segment:
     """One index segment (a leaf reader) and its searcher."""
 
-    def __init__(self, searcher: Any, reader: Any, cache: _Cache | None = None, number: int = 0) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        reader: Any,
+        cache: _Cache | None = None,
+        number: int = 0,
+        constants: dict[tuple[str, str], Any] | None = None,
+    ) -> None:
         self.searcher = searcher
         self.reader = reader
         self.cache = cache if cache is not None else _Cache()
         self.number = number
         self._scorers: dict[tuple[str, str], Any] = {}
+        # A term's BM25F constants, the same in every segment of a searcher
+        # (shared by them): worked out once, not once a segment.
+        self._constants = constants if constants is not None else {}
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
         self.deleted = frozenset(deleted) if deleted else None
 
     def plist(self, field: str, text: str) -> _List | None:
         def make() -> _List | None:
             r = self.reader
+            got = privates.posting_list(r, field, text)
+            if got is not None:
+                df, m = got
+                return _List(m, df, self.deleted) if df else None
             df = r.doc_frequency(field, text)  # 0 for a term the segment does not have
             if not df:
                 return None
@@ -350,14 +384,30 @@ class Segment:
             sc = self._scorers[key] = self.searcher.weighting.scorer(self.searcher, field, text)
         return sc
 
+    def fast(self, field: str, text: str) -> tuple[float, float, float, list[int]] | None:
+        """(numerator, the two length constants, this segment's length
+        table) of a term's BM25F scorer, as fast_constants gives them, or
+        None where the scorer is another."""
+        key = (field, text)
+        got = self._constants.get(key, False)
+        if got is False:
+            make = getattr(self.searcher.weighting, "constants", None)
+            got = self._constants[key] = make(self.searcher, field, text) if make is not None else None
+        if got is None:
+            return fast_constants(self.scorer(field, text))
+        table = length_table(self.reader, field)
+        if table is None:
+            return fast_constants(self.scorer(field, text))
+        return (*got, table)
+
     def scores(self, field: str, text: str, ids: Any, weights: Any, boost: float) -> list[float]:
         """BM25F scores of postings, as the searcher's scorer gives them."""
-        sc = self.scorer(field, text)
-        fast = fast_constants(sc)
+        fast = self.fast(field, text)
         if fast is not None:
             num, c1, c2, table = fast
             num *= boost
             return [num * w / (w + c1 + c2 * table[d]) for d, w in zip(ids, weights, strict=True)]
+        sc = self.scorer(field, text)
         if type(sc).__name__ == "WeightScorer":
             return [w * boost for w in weights]
         if _weight_length(sc):  # BM25F without a length table (another codec): Whoosh's own formula
@@ -388,7 +438,7 @@ class Evaluator:
         if shape is not None:
             lead, alts, optional = shape
             pl = self.seg.plist(lead.fieldname, lead.text)
-            fast = fast_constants(self.seg.scorer(lead.fieldname, lead.text))
+            fast = self.seg.fast(lead.fieldname, lead.text)
             if pl is not None and fast is not None:
                 num, c1, c2, table = fast
                 best = pl.top(limit, (num, c1, c2, length_array(self.seg.reader, lead.fieldname, table)))
@@ -485,6 +535,10 @@ class Evaluator:
         if not pos:
             raise Unsupported("an AND of NOTs")
         pos.sort(key=self._size)
+        if not neg:
+            words = self._and_words(pos, within, boost)
+            if words is not None:
+                return words
         # Narrow first, score after: a word's postings are scored only
         # where every other part matches too (its rarest part's list is
         # mostly documents the others do not have).
@@ -517,6 +571,54 @@ class Evaluator:
             for d in out:
                 out[d] += len(neg)
         return _boosted(out, boost)
+
+    def _and_words(self, pos: list, within: list[int] | None, boost: float) -> Scores | None:
+        """An AND of words (each alone, or with parts that only add to its
+        score: AND-MAYBE, as plan.expand makes for a word that may also be
+        in the title) -- what most queries are -- in arrays: the words'
+        lists narrowed from the rarest, then every word scored at once over
+        the documents left (numpy, the same float operations, in the same
+        order, as Segment.scores and _and: the same scores). None for any
+        other shape, or a list not in blocks."""
+        leads = []
+        for sub in pos:
+            lead = sub.a if isinstance(sub, wq.AndMaybe) else sub
+            if not isinstance(lead, wq.Term):
+                return None
+            pl = self.seg.plist(lead.fieldname, lead.text)
+            if pl is None:
+                return {}
+            fast = self.seg.fast(lead.fieldname, lead.text)
+            if fast is None or not pl._blocked():
+                return None
+            leads.append((sub, lead, pl, fast))
+        cand: Any = None if within is None else np.array(within, dtype=np.uint32)
+        for _sub, _lead, pl, _fast in leads:
+            cand = pl.pick(cand)[0]
+            if not len(cand):
+                return {}
+        out: Any = None
+        listed: list[int] | None = None
+        for sub, lead, pl, (num, c1, c2, table) in leads:
+            _ids, w = pl.pick(cand)
+            w = w.astype(np.float64)
+            lengths = length_array(self.seg.reader, lead.fieldname, table)
+            s = (num * lead.boost * w) / ((w + c1) + c2 * lengths[cand])
+            if sub is not lead:  # AND-MAYBE: its optional part adds where it matches
+                if listed is None:
+                    listed = cand.tolist()
+                more = self.eval(sub.b, listed)
+                if more:
+                    keys = np.fromiter(more, dtype=np.int64, count=len(more))
+                    at = np.minimum(np.searchsorted(cand, keys), len(cand) - 1)
+                    hit = cand[at] == keys  # (within `listed`, as every part keeps to)
+                    s[at[hit]] += np.fromiter(more.values(), dtype=np.float64, count=len(more))[hit]
+                if sub.boost != 1.0:
+                    s *= sub.boost
+            out = s if out is None else out + s
+        if boost != 1.0:
+            out *= boost
+        return dict(zip(listed if listed is not None else cand.tolist(), out.tolist(), strict=True))
 
     def _docs(self, q: wq.Term, within: Any) -> Any:
         """The documents (sorted) of a word, among `within` if given."""
@@ -671,8 +773,10 @@ class SearcherEvaluator:
     def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
         cache = _Cache()
+        constants: dict[tuple[str, str], Any] = {}
         self.segments = [
-            (Segment(ss, ss.reader(), cache, n), offset) for n, (ss, offset) in enumerate(searcher.leaf_searchers())
+            (Segment(ss, ss.reader(), cache, n, constants), offset)
+            for n, (ss, offset) in enumerate(searcher.leaf_searchers())
         ]
 
     def search(self, q: wq.Query, limit: int) -> tuple[list[tuple[int, float]], int]:

@@ -53,6 +53,7 @@ class Reads:
 
     blocks: bool  # posting lists read by their blocks (blocks.py, evaluate.py)
     lengths: bool  # length columns read whole (scoring.py)
+    lookup: bool = True  # a term looked up once for its list and its length (`posting_list`)
     missing: tuple[str, ...] = ()  # the private names not found
 
 
@@ -98,11 +99,15 @@ def check(searcher: Any) -> Reads:
                 gone = [a for a in ("_dbfile", "_basepos", "_count") if not hasattr(col, a)]
                 missing += [f"length column .{a}" for a in gone]
                 lengths_ok = not gone
+        gone = _lookup_missing(reader)
+        missing += gone
+        lookup_ok = not gone
     except Exception as e:  # an empty index, or another codec
         missing.append(f"(probe failed: {type(e).__name__})")
+        lookup_ok = False
     blocks_ok = not any(m.startswith("W3LeafMatcher") for m in missing)
     global _reads
-    _reads = Reads(blocks=blocks_ok, lengths=lengths_ok, missing=tuple(missing))
+    _reads = Reads(blocks=blocks_ok, lengths=lengths_ok, lookup=lookup_ok, missing=tuple(missing))
     return _reads
 
 
@@ -134,6 +139,38 @@ def writer_ok() -> bool:
 
 
 # -- posting lists (evaluate.py) -------------------------------------------------------
+
+_LOOKUP_READER = ("_terms", "_text_to_bytes")
+_LOOKUP_TERMS = ("_tindex", "_keycoder", "_codec", "_postfile")
+
+
+def _lookup_missing(reader: Any) -> list[str]:
+    missing = [f"SegmentReader.{a}" for a in _LOOKUP_READER if not hasattr(reader, a)]
+    terms = getattr(reader, "_terms", None)
+    missing += [f"W3TermsReader.{a}" for a in _LOOKUP_TERMS if not hasattr(terms, a)]
+    return missing
+
+
+def posting_list(reader: Any, field: str, text: str) -> tuple[int, Any] | None:
+    """(document frequency, posting list) of a term in a leaf reader, with
+    one look-up in its term table (Whoosh's doc_frequency and postings look
+    it up once each, ~5-10 us a time in every segment); (0, None) for a
+    term the segment does not have. None where this path is off or the
+    reader is another kind: the caller asks Whoosh."""
+    if not _reads.lookup or type(reader).__name__ != "SegmentReader":
+        return None
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    if field not in reader.schema:
+        return 0, None
+    tbytes = reader._text_to_bytes(field, text)
+    terms = reader._terms
+    raw = terms._tindex.get(terms._keycoder(field, tbytes))
+    if raw is None:
+        return 0, None
+    info = W3TermInfo.from_bytes(raw)
+    fmt = reader.schema[field].format
+    return info.doc_frequency(), terms._codec.postings_reader(terms._postfile, info, fmt, term=(field, tbytes))
 
 
 def unfiltered(m: Any) -> Any:

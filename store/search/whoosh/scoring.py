@@ -53,9 +53,7 @@ def weighting() -> Any:
         def __init__(self, searcher: Any, fieldname: str, text: bytes, B: float, K1: float, qf: int = 1) -> None:
             super().__init__(searcher, fieldname, text, B, K1, qf=qf)
             table = length_table(searcher.reader(), fieldname)
-            self._num = self.idf * (K1 + 1)
-            self._c1 = K1 * (1 - B)
-            self._c2 = K1 * B / self.avgfl
+            self._num, self._c1, self._c2 = _constants(self.idf, self.avgfl, B, K1)
             if table is not None:
                 self._table = table
                 self.score = self._fast_score  # type: ignore[method-assign]
@@ -71,7 +69,26 @@ def weighting() -> Any:
             B = self._field_B.get(fieldname, self.B)
             return FastBM25FScorer(searcher, fieldname, text, B, self.K1, qf=qf)
 
+        def constants(self, searcher: Any, fieldname: str, text: str | bytes) -> tuple[float, float, float] | None:
+            """(numerator, the two length constants) of a term's scorer,
+            as FastBM25FScorer has them, without making one: its idf and
+            the field's average length are the whole index's (the same in
+            every segment), and a scorer also looks its term up in its own
+            segment, for Whoosh's block-quality bounds the evaluator does not
+            use. None for a field without lengths."""
+            if not searcher.schema[fieldname].scorable:
+                return None
+            parent = searcher.get_parent()
+            B = self._field_B.get(fieldname, self.B)
+            return _constants(parent.idf(fieldname, text), parent.avg_field_length(fieldname) or 1, B, self.K1)
+
     return FastBM25F()
+
+
+def _constants(idf: float, avgfl: float, B: float, K1: float) -> tuple[float, float, float]:
+    """BM25F's per-term constants: a posting scores
+    num * w / (w + c1 + c2 * length)."""
+    return idf * (K1 + 1), K1 * (1 - B), K1 * B / avgfl
 
 
 def fast_constants(scorer: Any) -> tuple[float, float, float, list[int]] | None:
