@@ -87,9 +87,26 @@ def _split(word: str, at: int) -> list[tuple[str, int, int]]:
     return out
 
 
+# ASCII text's words by bytes.translate and split: ~5x faster than TOKEN's
+# regex (hits read every word of the passages they show). Every byte that
+# is not a word character or an apostrophe becomes a space.
+_NOT_WORD = bytes(c for c in range(256) if not (c < 128 and (chr(c).isalnum() or chr(c) in "_'")))
+_BREAKS = bytes.maketrans(_NOT_WORD, b" " * len(_NOT_WORD))
+
+
 def unit_spans(text: str) -> list[tuple[str, int, int]]:
     """(unit, start, end) of each unit of text: its words as written, CJK
     runs as pairs of characters."""
+    if text.isascii():  # each word found in turn after the one before it
+        flat = text.encode("ascii").translate(_BREAKS).decode("ascii")
+        spans_: list[tuple[str, int, int]] = []
+        pos = 0
+        find = flat.find
+        for w in units(text):
+            a = find(w, pos)
+            pos = a + len(w)
+            spans_.append((w, a, pos))
+        return spans_
     out: list[tuple[str, int, int]] = []
     for m in TOKEN.finditer(text):
         w = m.group()
@@ -102,18 +119,29 @@ def unit_spans(text: str) -> list[tuple[str, int, int]]:
 
 def units(text: str) -> list[str]:
     """The units of a text as written, in order (see `unit_spans`)."""
-    if text.isascii() or not CJK.search(text):
+    if text.isascii():
+        words = text.encode("ascii").translate(_BREAKS).decode("ascii").split()
+        if "'" not in text:
+            return words
+        # An apostrophe joins two words ("don't"); anywhere else it splits.
+        out: list[str] = []
+        for w in words:
+            if "'" in w:
+                out.extend(TOKEN.findall(w))
+            else:
+                out.append(w)
+        return out
+    if not CJK.search(text):
         return TOKEN.findall(text)
     return [u for u, _a, _b in unit_spans(text)]
 
 
 def terms(text: str) -> list[str]:
     """The index terms of a text, in order."""
-    cache = _CACHE
-    out = []
-    for w in units(text):
-        t = cache.get(w)
-        out.append(t if t is not None else term(w))
+    words = units(text)
+    out = list(map(_CACHE.get, words))  # known words (most) looked up in C
+    if None in out:
+        out = [t if t is not None else term(w) for t, w in zip(out, words, strict=True)]
     return out
 
 

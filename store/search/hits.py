@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .analysis import spans, terms
+from .analysis import spans, terms, unit_spans
 from .documents import NoteSpot, notes_of
 
 if TYPE_CHECKING:
@@ -111,9 +111,10 @@ def _occurrences(
 
 @lru_cache(maxsize=8192)
 def _spans(text: str) -> tuple[tuple[str, int, int], ...]:
-    """Words of a segment with their offsets (cached: type-ahead searches
-    show the same passages again and again)."""
-    return tuple(spans(text))
+    """Words of a segment with their offsets, as written: the k-th is the
+    k-th term of _terms (cached: type-ahead searches show the same
+    passages again and again)."""
+    return tuple(unit_spans(text))
 
 
 @lru_cache(maxsize=8192)

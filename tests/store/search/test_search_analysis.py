@@ -72,3 +72,18 @@ def test_distance():
     assert ha.distance("lighthuose", "lighthouse", 2) == 1  # a transposition is one edit
     assert ha.distance("cat", "dog", 2) == 3  # limit + 1: further than we look
     assert ha.distance("a", "abcd", 2) == 3
+
+
+def test_ascii_words_are_the_regex_words() -> None:
+    """units() splits ASCII text its own (faster) way: the words are
+    TOKEN's, apostrophes and underscores, control characters and all."""
+    import random
+    import string
+
+    from hark.store.search.analysis import TOKEN, unit_spans, units
+
+    rng = random.Random(5)
+    alphabet = string.printable + "'''__\x00\x1c\x7f"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert units(text) == TOKEN.findall(text) == [u for u, _a, _b in unit_spans(text)], repr(text)
