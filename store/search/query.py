@@ -211,9 +211,18 @@ _PLAIN = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
 
 def _plain(text: str, schema: Any = None) -> wq.Query | None:
     """The tree Whoosh's parser makes of plain words (each word's term
-    on "text", all of them ANDed), made directly; None for any other text,
-    or a word the analyzer does not make exactly one term of.
-    test_search_query checks it against the parser."""
+    on "text", all of them ANDed), or of one quoted phrase of them, made
+    directly; None for any other text, or a word the analyzer does not make
+    exactly one term of. test_search_query checks it against the parser."""
+    if len(text) > 2 and text[0] == text[-1] == '"' and _PLAIN.fullmatch(text, 1, len(text) - 1):
+        field = _parser(schema).schema["text"]
+        # As Whoosh's PhrasePlugin reads it: the words' terms, and where each is in the query.
+        words, ranges = [], []
+        for t in field.tokenize(text[1:-1], mode="query", chars=True):  # (one token object, reused)
+            words.append(t.text)
+            ranges.append((1 + t.startchar, 1 + t.endchar))
+        phrase = wq.Phrase("text", words, slop=1, boost=1.0, char_ranges=ranges)
+        return phrase.normalize()
     if not _PLAIN.fullmatch(text):
         return None
     words = text.split(" ")
@@ -221,11 +230,15 @@ def _plain(text: str, schema: Any = None) -> wq.Query | None:
         return None
     field = _parser(schema).schema["text"]
     out: list[wq.Query] = []
+    at = 0
     for w in words:
         got = list(field.process_text(w, mode="query", tokenize=True, removestops=True))
         if len(got) != 1:
             return None
-        out.append(wq.Term("text", got[0]))
+        t = wq.Term("text", got[0])
+        t.startchar, t.endchar = at, at + len(w)  # where the parser says the word is
+        at += len(w) + 1
+        out.append(t)
     return (out[0] if len(out) == 1 else wq.And(out)).normalize()
 
 

@@ -155,7 +155,7 @@ def test_parse_never_raises(text):
 
 def _through_parser(text: str) -> wq.Query | None:
     """What Whoosh's parser makes of a query (parse's way for any other)."""
-    readable = hq.signs(text)
+    readable = hq.signs(hq.bound(text)[0])
     q = hq._parser(SCHEMA).parse(readable)
     return None if q is wq.NullQuery else hq.refine(q, readable)
 
@@ -181,10 +181,20 @@ PLAIN = [
 ]
 
 
-@pytest.mark.parametrize("text", PLAIN)
+@pytest.mark.parametrize("text", PLAIN + [f'"{t}"' for t in PLAIN])
 def test_plain_words_parse_as_whoosh_does(text: str) -> None:
     assert hq._plain(text, SCHEMA) is not None
-    assert hq.parse(text, SCHEMA).query == _through_parser(text)
+    mine, theirs = hq.parse(text, SCHEMA).query, _through_parser(text)
+    assert mine == theirs
+    # Where each word is in the query (a phrase ending in `*` is read by them).
+    assert getattr(mine, "char_ranges", None) == getattr(theirs, "char_ranges", None)
+    for a, b in zip(
+        [mine, *getattr(mine, "subqueries", [])], [theirs, *getattr(theirs, "subqueries", [])], strict=True
+    ):
+        assert (getattr(a, "startchar", None), getattr(a, "endchar", None)) == (
+            getattr(b, "startchar", None),
+            getattr(b, "endchar", None),
+        )
 
 
 @pytest.mark.parametrize(
@@ -219,4 +229,6 @@ def test_plain_words_drawn_from_text_parse_as_whoosh_does() -> None:
     rng = random.Random(7)
     for _ in range(300):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 4)))
+        if rng.random() < 0.3:
+            text = f'"{text}"'
         assert hq.parse(text, SCHEMA).query == _through_parser(text), text
