@@ -5,6 +5,7 @@ text changed since it was indexed gives no hit)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -88,6 +89,7 @@ class SearchResult:
 
 
 EXTRA_SEGMENTS = 6  # segments read after a passage: a phrase's run-on and the snippet's context
+AHEAD = 1  # of them, read with the passage (all a hit needs, nearly always)
 SNIPPET_MIN = 80  # characters: a shorter hit segment is followed by the next ones
 SNIPPET_MAX = 240
 
@@ -126,16 +128,25 @@ def _terms(text: str) -> tuple[str, ...]:
 
 class _Folded:
     """A passage's rows as (segment, its text with whitespace folded), the
-    text folded when first asked for (most rows read for context never are)."""
+    text folded when first asked for. The rows after the passage are read
+    from the library when first needed (`more`, once): a snippet or a
+    phrase rarely runs past the segment after the passage."""
 
-    __slots__ = ("_rows", "_done")
+    __slots__ = ("_rows", "_done", "_more")
 
-    def __init__(self, rows: list[tuple]) -> None:
+    def __init__(self, rows: list[tuple], more: Callable[[], list[tuple]] | None = None) -> None:
         self._rows = rows
         self._done: list[tuple[int, str] | None] = [None] * len(rows)
+        self._more = more
 
-    def __len__(self) -> int:
-        return len(self._rows)
+    def has(self, k: int) -> bool:
+        """Whether there is a row k (reading the rows after, if need be)."""
+        if k >= len(self._rows) and self._more is not None:
+            more, self._more = self._more, None
+            got = more()
+            self._rows.extend(got)  # (the caller's list: it sees them too)
+            self._done.extend([None] * len(got))
+        return k < len(self._rows)
 
     def __getitem__(self, k: int) -> tuple[int, str]:
         got = self._done[k]
@@ -148,12 +159,15 @@ class _Folded:
 _Built = tuple[int, str, list[tuple[int, int]], list[tuple[int, int]], dict[int, list[tuple[int, int]]]]
 
 
-def _build_hit(plan: Plan, rows: list[tuple], first: int, last: int) -> _Built | None:
-    """From a passage's segments (and a few after it): the segment where the
-    best match starts, the snippet and its marks, the best segment's marks
-    and every segment's. None when the text no longer holds the match (the
-    library changed since indexing)."""
-    segs = _Folded(rows)
+def _build_hit(
+    plan: Plan, rows: list[tuple], first: int, last: int, more: Callable[[], list[tuple]] | None = None
+) -> _Built | None:
+    """From a passage's segments (and a few after it; `more` reads the rest
+    of those when they are needed): the segment where the best match
+    starts, the snippet and its marks, the best segment's marks and every
+    segment's. None when the text no longer holds the match (the library
+    changed since indexing)."""
+    segs = _Folded(rows, more)
     n_own = sum(1 for r in rows if first <= r[0] <= last)
     if not n_own or rows[0][0] != first:
         return None
@@ -164,7 +178,7 @@ def _build_hit(plan: Plan, rows: list[tuple], first: int, last: int) -> _Built |
 
     def upto(k: int) -> None:
         nonlocal done
-        while done <= k and done < len(segs):
+        while done <= k and segs.has(done):
             first_token.append(len(toks))
             ts = _terms(segs[done][1])
             toks.extend(ts)
@@ -175,7 +189,7 @@ def _build_hit(plan: Plan, rows: list[tuple], first: int, last: int) -> _Built |
     own_count = len(toks)
     # Enough words after the passage for a phrase that starts in it.
     need = max((len(p) for p in plan.phrases), default=1) - 1
-    while len(toks) - own_count < need and done < len(segs):
+    while len(toks) - own_count < need and segs.has(done):
         upto(done)
     phrases, singles = _occurrences(toks, plan.terms, plan.phrases)
     own_phrases = [p for p in phrases if p[0] < own_count]
@@ -209,7 +223,7 @@ def _build_hit(plan: Plan, rows: list[tuple], first: int, last: int) -> _Built |
         if seg_of[s] == best:
             end_k = max(end_k, seg_of[s + k - 1])
     length = sum(len(segs[k][1]) + 1 for k in range(best, end_k + 1))
-    while length < SNIPPET_MIN and end_k + 1 < len(segs) and end_k + 1 - best < 6:
+    while length < SNIPPET_MIN and end_k + 1 - best < 6 and segs.has(end_k + 1):
         end_k += 1
         length += len(segs[end_k][1]) + 1
     if end_k >= done:
@@ -339,6 +353,20 @@ def _crop(snippet: str, marks: list[tuple[int, int]]) -> tuple[str, list[tuple[i
     return pre + snippet[start:end] + post, out
 
 
+def _reader(lib: Library, tid: int, start: int, end: int) -> Callable[[], list[tuple]]:
+    """Reads a transcript's rows start..end, the first time it is called."""
+    read = False
+
+    def more() -> list[tuple]:
+        nonlocal read
+        if read or start > end:
+            return []
+        read = True
+        return lib.segment_rows([(tid, start, end)]).get(tid, [])
+
+    return more
+
+
 def hits_for(lib: Library, plan: Plan, wanted: list[tuple[int, int, int, float]]) -> list[Hit]:
     """The hits of the passages found, (tid, first, last, score) best
     first: each at the segment where its best match starts, with a snippet
@@ -349,18 +377,20 @@ def hits_for(lib: Library, plan: Plan, wanted: list[tuple[int, int, int, float]]
     if not wanted:
         return out
     infos = lib.titles(sorted({w[0] for w in wanted}))
-    # One read for every hit's segments (and a few after each, for
-    # phrases that run on -- as many as a phrase has words, for one-word
-    # segments -- and for context).
+    # One read for every hit's segments and the one after (a snippet or a
+    # phrase rarely needs more); a few more after it (for phrases that run
+    # on -- as many as a phrase has words, for one-word segments -- and for
+    # context) read for the hit that needs them.
     extra = EXTRA_SEGMENTS + max((len(p) for p in plan.phrases), default=0)
-    rows = lib.segment_rows([(tid, first, last + extra) for tid, first, last, _score in wanted])
+    rows = lib.segment_rows([(tid, first, last + AHEAD) for tid, first, last, _score in wanted])
     spots: dict[int, list[NoteSpot]] = {}
     for tid, first, last, score in wanted:
         if tid not in infos:
             continue
-        seg_rows = [r for r in rows.get(tid, ()) if first <= r[0] <= last + extra]
+        seg_rows = [r for r in rows.get(tid, ()) if first <= r[0] <= last + AHEAD]
+        more = _reader(lib, tid, last + AHEAD + 1, last + extra)
         title, timing = infos[tid]
-        built = None if (plan.note_terms or plan.note_phrases) else _build_hit(plan, seg_rows, first, last)
+        built = None if (plan.note_terms or plan.note_phrases) else _build_hit(plan, seg_rows, first, last, more)
         if built is None:
             # Not in the words said: in an annotation's note or tags?
             if tid not in spots:
@@ -372,7 +402,7 @@ def hits_for(lib: Library, plan: Plan, wanted: list[tuple[int, int, int, float]]
                 out.append(note_hit)
                 continue
             if plan.note_terms or plan.note_phrases:
-                built = _build_hit(plan, seg_rows, first, last)
+                built = _build_hit(plan, seg_rows, first, last, more)
             if built is None:
                 continue
         seg, snippet, marks_, text_marks, segment_marks = built
