@@ -68,6 +68,19 @@ def term(word: str) -> str:
     return t
 
 
+def prime(pairs: dict[str, str]) -> None:
+    """Teach the term cache known (folded word -> term) pairs -- the index's
+    surface words (words.py), in the background once the index is open: a
+    hit's words are then looked up, not stemmed (~5 us a word not seen
+    before). A folded word is its own most common spelling."""
+    room = _CACHE_MAX - len(_CACHE)
+    if room <= 0:
+        return
+    if len(pairs) > room:
+        pairs = dict(zip(list(pairs)[:room], list(pairs.values())[:room], strict=True))
+    _CACHE.update(pairs)
+
+
 def _split(word: str, at: int) -> list[tuple[str, int, int]]:
     """A token with CJK characters as units: its other runs as words, each
     CJK run as its overlapping pairs (a run of one character as itself)."""

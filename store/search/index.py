@@ -34,7 +34,7 @@ from typing import Any
 from ..library import Library
 from ..paths import private_dir
 from . import documents
-from .analysis import distance, fold, term
+from .analysis import distance, fold, prime, term
 from .documents import common_terms, digest, library_manifest, transcript_docs
 from .engine import Engine, IndexUnavailable, Progress, State
 from .hits import Hit, SearchResult, hits_for
@@ -178,6 +178,7 @@ class Index:
             return  # the index changed meanwhile: the next warm builds anew
         short = short_completions(surface, df, _breathe)
         if surface is not None:
+            prime(surface.term)  # hits look their words' terms up, not stem them
             surface.spelling().prepare(_breathe)  # fuzzy words answer at once too
         with self._mutex:
             if self._surface is surface and self._short is None:

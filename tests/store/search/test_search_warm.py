@@ -53,3 +53,19 @@ def test_a_search_cancelled_while_it_waited_is_not_run(small):
     dropped = idx.search("lighthouse", cancelled=lambda: True)
     assert dropped.total == 0 and dropped.partial and not dropped.hits
     assert idx.search("lighthouse", cancelled=lambda: False).total >= 1
+
+
+def test_warm_teaches_the_term_cache_the_index_words(small, monkeypatch):
+    """After warm, the words of the index are looked up, not stemmed (a
+    search's hits read every word of their passages)."""
+    from hark.store.search import analysis
+
+    idx = small[0]
+    idx.ensure()
+    analysis._CACHE.clear()
+    idx.warm()
+    surface = idx._surface_words()
+    assert surface is not None and surface.term
+    monkeypatch.setattr(analysis, "_stem", lambda w: (_ for _ in ()).throw(AssertionError(f"stemmed {w!r}")))
+    words = sorted(surface.term)[:50]
+    assert analysis.terms(" ".join(words)) == [surface.term[w] for w in words]
