@@ -104,10 +104,24 @@ def _occurrences(
         if not k:
             continue
         first = ph[0]
-        for i, t in enumerate(toks):
-            if t == first and tuple(toks[i : i + k]) == ph:
-                phrases.append((i, k))
-    singles = [i for i, t in enumerate(toks) if t in terms] if terms else []
+        i = -1
+        try:
+            while True:  # each place of its first word (list.index scans in C)
+                i = toks.index(first, i + 1)
+                if k == 1 or tuple(toks[i : i + k]) == ph:
+                    phrases.append((i, k))
+        except ValueError:
+            pass
+    singles: list[int] = []
+    for t in terms:
+        i = -1
+        try:
+            while True:
+                i = toks.index(t, i + 1)
+                singles.append(i)
+        except ValueError:
+            pass
+    singles.sort()
     return phrases, singles
 
 
@@ -148,6 +162,10 @@ class _Folded:
             self._done.extend([None] * len(got))
         return k < len(self._rows)
 
+    def raw(self, k: int) -> str:
+        """Row k's text as stored (its words are the folded text's)."""
+        return self._rows[k][4]
+
     def __getitem__(self, k: int) -> tuple[int, str]:
         got = self._done[k]
         if got is None:
@@ -180,7 +198,7 @@ def _build_hit(
         nonlocal done
         while done <= k and segs.has(done):
             first_token.append(len(toks))
-            ts = _terms(segs[done][1])
+            ts = _terms(segs.raw(done))
             toks.extend(ts)
             seg_of.extend([done] * len(ts))
             done += 1

@@ -18,10 +18,19 @@ PREFIX_WORDS = 200_000  # the surface words a prefix is looked up in (all, in pr
 OWN_TERMS = 20_000  # a metadata field's terms a fuzzy word is compared with
 
 
+# The fields every plain word of a query is looked up in (plan.expand: may
+# it also rank by the title, a speaker, a tag, a note?). Their vocabularies
+# are small (a library's titles and names, not its words said): kept whole
+# in memory, a look-up is a dict's, not one in each index segment's term
+# table (~5 us each, per segment, per field, per word).
+SMALL_FIELDS = ("title", "speaker", "tag", "note")
+
+
 class TermTable:
     """The text field's terms and document frequencies, in memory (built in
     the background by `warm`): prefix and fuzzy expansion without walking
-    Whoosh's term index, and the frequencies completion ranks by."""
+    Whoosh's term index, and the frequencies completion ranks by; and the
+    document frequencies of the small fields' terms."""
 
     def __init__(self, reader: Any) -> None:
         terms: list[str] = []
@@ -32,6 +41,10 @@ class TermTable:
             df[t] = ti.doc_frequency()
         self.terms = terms  # sorted (Whoosh keeps terms in byte order; these are the same for UTF-8)
         self.df = df
+        self.small: dict[str, dict[str, int]] = {}
+        for field in SMALL_FIELDS:
+            if field in reader.schema:
+                self.small[field] = {tb.decode("utf-8"): ti.doc_frequency() for tb, ti in reader.iter_field(field)}
 
     def prefix(self, p: str, cap: int = 20000) -> list[str]:
         return starting_with(self.terms, p, cap)
@@ -62,8 +75,11 @@ class Lexicon:
         key = (fieldname, t)
         n = self._df.get(key)
         if n is None:
-            if fieldname == "text" and self.table is not None:
-                n = self.table.df.get(t, 0)
+            known = None
+            if self.table is not None:
+                known = self.table.df if fieldname == "text" else self.table.small.get(fieldname)
+            if known is not None:
+                n = known.get(t, 0)
             else:
                 try:
                     n = self.reader.doc_frequency(fieldname, t)

@@ -69,3 +69,25 @@ def test_warm_teaches_the_term_cache_the_index_words(small, monkeypatch):
     monkeypatch.setattr(analysis, "_stem", lambda w: (_ for _ in ()).throw(AssertionError(f"stemmed {w!r}")))
     words = sorted(surface.term)[:50]
     assert analysis.terms(" ".join(words)) == [surface.term[w] for w in words]
+
+
+def test_warm_keeps_the_small_fields_terms_with_their_frequencies(small):
+    """After warm, a title, speaker, tag or note word is looked up in
+    memory, with the index's own document frequency (0 for none)."""
+    from hark.store.search.whoosh.lexicon import SMALL_FIELDS
+
+    idx = small[0]
+    idx.ensure()
+    idx.warm()
+    lex = idx.engine.lexicon()
+    assert lex.table is not None
+    reader = idx.engine.searcher().reader()
+    seen = 0
+    for field in SMALL_FIELDS:
+        assert field in lex.table.small
+        for tb, ti in reader.iter_field(field):
+            t = tb.decode("utf-8")
+            assert lex.df(field, t) == reader.doc_frequency(field, t) == ti.doc_frequency() > 0
+            seen += 1
+        assert lex.df(field, "zzzznotaword") == 0
+    assert seen > 0
