@@ -45,7 +45,7 @@ from whoosh import query as wq
 from ..plan import Adjacent
 from . import privates
 from .blocks import HarkLeafMatcher
-from .postings import has_neighbours, phrase_at, positions
+from .postings import has_neighbours, phrase_at, plain_at, positions
 from .scoring import fast_constants, length_array, length_table
 
 CACHE_POSTINGS = 500_000  # decoded postings kept (~20-40 bytes each)
@@ -675,7 +675,11 @@ class Evaluator:
             cand = sorted(got)
         docs = cand or []
         ordered = [part for part, *_x in found]
-        docs = [d for d in docs if phrase_at([v[g[d]] for _p, g, _w, v in found], ordered)]
+        if all(p[3] < 0 and p[4] < 0 for p in ordered):  # no marks: positions alone
+            steps = [p[2] - ordered[0][2] for p in ordered[1:]]
+            docs = [d for d in docs if plain_at([v[g[d]] for _p, g, _w, v in found], steps)]
+        else:
+            docs = [d for d in docs if phrase_at([v[g[d]] for _p, g, _w, v in found], ordered)]
         if q.follow:
             docs = [d for d in docs if self._follows(d, q.follow)]
         out: Scores = dict.fromkeys(docs, 0.0)

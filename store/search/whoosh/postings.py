@@ -175,6 +175,24 @@ def has_neighbours(v: bytes, before: int, after: int) -> bool:
     return bool(marked_positions(v, before, after))
 
 
+def plain_at(values: list[bytes], steps: list[int]) -> bool:
+    """phrase_at for parts with no neighbour marks asked for: whether some
+    position p of the first value has p + steps[j] among the positions of
+    value j + 1 (positions as bytes or a tuple: `in` scans them in C)."""
+    rest = [(positions(v), d) for v, d in zip(values[1:], steps, strict=True)]
+    for p in positions(values[0]):
+        for ps, d in rest:
+            q = p + d
+            if type(ps) is bytes:  # positions below 256
+                if not 0 <= q < 256 or q not in ps:
+                    break
+            elif q not in ps:
+                break
+        else:
+            return True
+    return False
+
+
 def phrase_at(values: list[bytes], parts: list[tuple[str, str, int, int, int]]) -> bool:
     """Whether a passage's posting values (one per part, in the order of
     `parts`) hold the parts at their offsets, with the neighbours asked for."""
