@@ -48,6 +48,9 @@ from .blocks import HarkLeafMatcher
 from .postings import has_neighbours, phrase_at, plain_at, positions
 from .scoring import fast_constants, length_array, length_table
 
+# A value of one position below 256: its length -> its code (b"B" + the
+# position; b"b" + the position and its two neighbour marks).
+_ONE = {2: ord("B"), 4: ord("b")}
 CACHE_POSTINGS = 500_000  # decoded postings kept (~20-40 bytes each)
 SELECTIVE = 24  # a list this many times longer than its candidates is probed, not decoded
 LEAD_POSTINGS = 1_000  # a word in this many passages is ranked by numpy, its best passages alone scored exactly
@@ -675,7 +678,22 @@ class Evaluator:
             cand = sorted(got)
         docs = cand or []
         ordered = [part for part, *_x in found]
-        if all(p[3] < 0 and p[4] < 0 for p in ordered):  # no marks: positions alone
+        if len(found) == 2 and all(p[3] < 0 and p[4] < 0 for p in ordered):
+            # Two words side by side (a proximity boost's phrase, mostly):
+            # each said once in a passage, usually -- its one position is
+            # the value's second byte.
+            step = ordered[1][2] - ordered[0][2]
+            (_p0, g0, _w0, v0), (_p1, g1, _w1, v1) = found
+            kept = []
+            for d in docs:
+                a, b = v0[g0[d]], v1[g1[d]]
+                if _ONE.get(len(a)) == a[0] and _ONE.get(len(b)) == b[0]:
+                    if a[1] + step == b[1]:
+                        kept.append(d)
+                elif plain_at([a, b], [step]):
+                    kept.append(d)
+            docs = kept
+        elif all(p[3] < 0 and p[4] < 0 for p in ordered):  # no marks: positions alone
             steps = [p[2] - ordered[0][2] for p in ordered[1:]]
             docs = [d for d in docs if plain_at([v[g[d]] for _p, g, _w, v in found], steps)]
         else:
