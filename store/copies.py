@@ -8,12 +8,16 @@ talk. Two fingerprints are the same talk when, sample by sample, most of
 the shorter one's text lies between triples that the other copy has too, in
 the same order and at consistent distances.
 
-A fingerprint is made on every import, so with numpy: under a millisecond
-for an hour of speech. Fingerprints are versioned (VERSION, their first
-byte): the library treats one of another version as missing and makes it
-again (hark.store.same_talk.backfill).
+A fingerprint is made on every import, so with numpy: a fraction of a
+millisecond for an hour of speech, less when several texts are
+fingerprinted together (fingerprint_texts: each gets the fingerprint it
+would get alone, and the numpy calls' fixed cost is shared). Fingerprints
+are versioned (VERSION, their first byte): the library treats one of
+another version as missing and makes it again
+(hark.store.same_talk.backfill).
 
     fp = fingerprint(transcript.segments)       # bytes, kept in the library
+    fps = fingerprint_texts([speech(t.segments) for t in batch])
     index = CopyIndex(kept)                     # (id, fp) pairs, in memory
     index.find(fp)                              # [(id, Similarity)], best first
     index.add(new_id, fp)
@@ -92,16 +96,17 @@ SAME_TALK_SHARE = 0.6
 # Fingerprinting runs on every import, so it works on whole arrays (numpy),
 # never word by word in Python, and in few steps (in an import each step
 # finds the processor's caches cold). The text becomes the UTF-8 bytes of its
-# normalised words with 0 bytes between them: ASCII is mapped by one
-# bytes.translate, and the few distinct other characters are folded in
-# Python and remembered. Punctuation parts words, but an apostrophe goes
+# normalised words with 0 bytes between them: text of ASCII and Latin-1
+# characters is mapped by one bytes.translate (_LATIN), and in other text the
+# few distinct non-ASCII characters are folded in Python and remembered.
+# Punctuation parts words, but an apostrophe goes
 # ("it's" -> "its"). A word's 64-bit id mixes its first 8 bytes (and its
 # last 8 if it has more), read straight from the bytes, so the same word has
 # the same id in every text and on every machine (fingerprints are stored:
 # never Python's per-process str hash).
 _U64 = np.uint64
 _MUL1, _MUL2, _MUL3 = _U64(0x156889BFAD8702A9), _U64(0x68120C01BDE1C8DB), _U64(0x1BD4D6C546A5627D)
-_S29, _S32, _S52 = _U64(29), _U64(32), _U64(52)
+_S29, _S32, _S52, _S64 = _U64(29), _U64(32), _U64(52), _U64(64)
 _LOW = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [(1 << 64) - 1], dtype=np.uint64)  # a word's first n bytes
 _TAG_BELOW = np.array([1 << (64 - t) for t in range(1, _MAX_LEVEL + 1)], dtype=np.uint64)  # tag >= t below these
 _TOP_HALF, _M32 = _U64(0xFFFFFFFF00000000), 0xFFFFFFFF
@@ -130,14 +135,18 @@ def _char(utf8: int) -> str:
     return utf8.to_bytes(4, "little").rstrip(b"\0").decode("utf-8", "surrogatepass")
 
 
-def _fold(utf8: int) -> str:
+def _fold_char(c: str) -> str:
     """A non-ASCII character as word characters: lower case, accents folded
     ("É" -> "e", "ﬁ" -> "fi"); "" for an apostrophe or a combining accent,
     " " for anything else (a space, a dash, a quote mark) as it parts words."""
-    c = _char(utf8)
     folded = "" if c in _APOSTROPHES_TOO else fold_accents(c.lower()).lower()
     out = "".join(x if x.isalnum() else " " for x in folded)
     return " " if out.isspace() else out
+
+
+def _fold(utf8: int) -> str:
+    """_fold_char of a character given by its UTF-8 bytes (as a number)."""
+    return _fold_char(_char(utf8))
 
 
 def _byte(folded: str) -> int:
@@ -163,11 +172,39 @@ def _looked_up(chars: np.ndarray, slots: np.ndarray) -> np.ndarray:
     return _SLOT_BYTE[slots]
 
 
+def _latin_table() -> tuple[bytes, bytes]:
+    """For bytes.translate of Latin-1 text: each byte's folded ASCII letter
+    (or 0, or _LATIN_HARD), and the bytes to drop."""
+    table, dropped = list(_ASCII), bytearray(_DROPPED)
+    for b in range(0x80, 0x100):
+        folded = _fold_char(chr(b))
+        if not folded:
+            dropped.append(b)
+        table.append(_ASCII[ord(folded)] if len(folded) == 1 and folded < "\x80" else _LATIN_HARD if folded else 0)
+    return bytes(table), bytes(dropped)
+
+
+# Text whose characters are all below U+0100 (ASCII, and the accented
+# letters of western European languages: most transcripts) is encoded as
+# Latin-1, one byte a character (a plain copy in CPython), and folded by one
+# bytes.translate. The few Latin-1 letters that fold to more than one ASCII
+# letter, or to none ("ß", "æ", "½"), become _LATIN_HARD (U+0080, a control
+# character, becomes 0 like any other): their text goes the UTF-8 way below.
+_LATIN_HARD = 0x80
+_LATIN, _LATIN_DROPPED = _latin_table()
+
+
 def _word_bytes(text: str) -> bytes | bytearray:
     """The text's normalised words as UTF-8, 0 bytes between words: no
     filler taken out yet."""
-    if text.isascii():
-        return text.encode("ascii").translate(_BYTES, _DROPPED)
+    try:
+        latin = text.encode("latin-1")
+    except UnicodeEncodeError:  # a character beyond U+00FF
+        pass
+    else:
+        out = latin.translate(_LATIN, _LATIN_DROPPED)
+        if text.isascii() or _LATIN_HARD not in out:
+            return out
     buf = bytearray(text.encode("utf-8", "surrogatepass"))
     buf += b"\0\0\0"  # room to read 4 bytes from the last character
     raw = np.frombuffer(buf, dtype=np.uint8)
@@ -187,28 +224,60 @@ def _word_bytes(text: str) -> bytes | bytearray:
     return buf.translate(_BYTES, _DROPPED_TOO)
 
 
-def _word_ids(text: str) -> np.ndarray:
-    """The 64-bit id of each word of the text, in order, fillers out."""
-    # a 0 before, and room to read 8 bytes past the end
-    buf = np.frombuffer(b"".join((b"\0", _word_bytes(text), bytes(8))), dtype=np.uint8)
+def _read8(eights: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The 8 bytes from each byte position `at`, read from the text's
+    aligned 8-byte words (two aligned reads, shifted, beat numpy's take
+    from an unaligned view several times over)."""
+    shift = ((at & 7) << 3).view(np.uint64)
+    low = eights.take(at >> 3)
+    low >>= shift
+    high = eights.take((at >> 3) + 1)
+    high <<= _S64 - shift  # a shift by 64 gives 0
+    low |= high
+    return low
+
+
+def _words(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The 64-bit id of each word of the texts, in order, fillers out; and
+    where each text's words begin among them (and, last, where they end)."""
+    parts = [_word_bytes(t) for t in texts]
+    # a 0 before each text; after the last, room to read 8 bytes past the
+    # end, and whole 8-byte words
+    size = len(parts) + sum(map(len, parts))
+    raw = b"\0".join([b"", *parts, bytes(16 + (-size - 1) % 8)])
+    buf = np.frombuffer(raw, dtype=np.uint8)
     inside = buf != 0
     edges = np.flatnonzero(inside[1:] != inside[:-1])
-    starts, lengths = edges[0::2], edges[1::2] - edges[0::2]  # starts: one byte before each word
-    # eight bytes from every position after the first (an unaligned view,
-    # nothing copied)
-    at = np.ndarray((len(buf) - 8,), dtype="<u8", buffer=buf, offset=1, strides=(1,))
-    ids = at[starts] & _LOW.take(lengths, mode="clip")
+    before, ends = edges[0::2], edges[1::2] + 1  # the 0 before each word; one past its last byte
+    starts = before + 1
+    lengths = ends - starts
+    eights = np.frombuffer(raw, dtype="<u8")
+    ids = _read8(eights, starts)
+    ids &= _LOW.take(lengths, mode="clip")
     # a longer word: its last 8 bytes too (the middle of one over 16 bytes
     # is not read: that only ever makes two long words look alike)
     long = np.flatnonzero(lengths > 8)
     if len(long):
-        ids[long] = ids[long] * _MUL1 ^ at[starts[long] + lengths[long] - 8]
+        mixed = ids.take(long)
+        mixed *= _MUL1
+        mixed ^= _read8(eights, ends.take(long) - 8)
+        ids[long] = mixed
     ids *= _MUL2  # and mixed, so that every bit of the word stirs the top ones
     ids ^= ids >> _S32
     ids *= _MUL3
+    # where each text's words begin: at the first word after the 0 before it
+    first = np.searchsorted(before, np.cumsum([0] + [len(b) + 1 for b in parts]))
     # fillers: the filler (if any) whose id has the same top 12 bits, compared
-    fillers = _FILLER_BY_TOP[(ids >> _S52).view(np.int64)] == ids
-    return ids[~fillers] if fillers.any() else ids
+    fillers = np.flatnonzero(_FILLER_BY_TOP[(ids >> _S52).view(np.int64)] == ids)
+    if len(fillers):
+        ids = np.delete(ids, fillers)
+        first -= np.searchsorted(fillers, first)
+    return ids, first
+
+
+def _word_ids(text: str) -> np.ndarray:
+    """The 64-bit id of each word of the text, in order, fillers out."""
+    return _words([text])[0]
 
 
 # By its top 12 bits, the one filler id that has them (the fillers' differ
@@ -222,45 +291,89 @@ def _level(n: int) -> int:
     return min(_MAX_LEVEL, max(0, (n // _CANDIDATES).bit_length() - 1))
 
 
+def speech(segments: Iterable[Segment]) -> str:
+    """The text that a transcript's fingerprint is made of: its segments'
+    text, nonspeech markers left out."""
+    return "\n".join([s.text for s in segments if s.kind != NONSPEECH])
+
+
 def fingerprint(segments: Iterable[Segment]) -> bytes:
     """The fingerprint of a transcript's speech (nonspeech markers left out)."""
-    return fingerprint_text("\n".join([s.text for s in segments if s.kind != NONSPEECH]))
+    return fingerprint_texts([speech(segments)])[0]
 
 
 def fingerprint_text(text: str) -> bytes:
     """The fingerprint of a text: at most K sampled word triples, each a
     32-bit hash with its position and level tag, plus the number of words."""
-    ids = _word_ids(text)
-    n = len(ids)
-    level = _level(n)
-    firsts = ids[: max(n - 2, 0)]
-    at = np.flatnonzero(firsts < _TAG_BELOW[level - 1]) if level else np.arange(len(firsts))
-    h = ids[at] * _MUL1
-    h ^= ids[1:][at]
+    return fingerprint_texts([text])[0]
+
+
+# A numpy call costs a few microseconds before it does anything, more in an
+# import (the processor's caches are cold there), and a fingerprint takes
+# some fifty: texts are fingerprinted together, with the same calls for all,
+# and each gets exactly the fingerprint it would get alone.
+_TAG_MAX = np.array([(1 << 64) - 1] + [(1 << (64 - t)) - 1 for t in range(1, _MAX_LEVEL + 1)], dtype=np.uint64)
+_TAG_ASC = _TAG_BELOW[::-1].copy()  # 2**57 .. 2**63: a tag is _MAX_LEVEL minus how many are at or below the id
+_ENTRIES = np.dtype([("hash", "<u4"), ("where", "<u2")])  # _ENTRY, for numpy
+
+
+def fingerprint_texts(texts: Sequence[str]) -> list[bytes]:
+    """The fingerprints of texts (fingerprint_text of each), made together."""
+    if not texts:
+        return []
+    ids, first = _words(texts)
+    t = len(texts)
+    words = np.diff(first)
+    counts = words.tolist()
+    levels = [_level(n) for n in counts]
+    # sampled: a triple's first word has a tag at least its text's level
+    # (level 0: every word), and two more words follow it in its text
+    if t == 1:
+        at = np.flatnonzero(ids <= _TAG_MAX[levels[0]])
+        whose = np.zeros(len(at), dtype=np.intp)
+    else:
+        at = np.flatnonzero(ids <= np.repeat(_TAG_MAX.take(levels), words))
+        whose = np.searchsorted(first, at, side="right") - 1
+    inside = at + 2 < first.take(whose + 1)
+    if not inside.all():
+        at, whose = at[inside], whose[inside]
+    h = ids.take(at) * _MUL1
+    h ^= ids.take(at + 1)
     h *= _MUL2
-    h ^= ids[2:][at]
+    h ^= ids.take(at + 2)
     h *= _MUL3
     h ^= h >> _S29
     # each triple once, where first said: a hash in the top half, where in
-    # the bottom one, sorted, so the first of each hash is its first place
+    # its text in the bottom one, sorted text by text, so the first of each
+    # hash is its first place
     h &= _TOP_HALF
-    h |= at.astype(np.uint64)
-    h.sort()
-    kept: list[int] = []
-    last = -1
-    for x in h.tolist():  # the K smallest hashes, in Python: K steps or a few more
-        if x >> 32 != last:
-            kept.append(x)
-            last = x >> 32
-            if len(kept) == K:
-                break
-    places = [x & _M32 for x in kept]
-    scale = _POS / max(n - 1, 1)
-    entries = [
-        _ENTRY.pack(x >> 32, round(p * scale) << 3 | min(_MAX_LEVEL, 64 - w.bit_length()))
-        for x, p, w in zip(kept, places, ids[places].tolist(), strict=True)
+    h |= (at - first.take(whose)).astype(np.uint64)
+    bounds = np.searchsorted(whose, np.arange(t + 1)).tolist()
+    for k in range(t):
+        if bounds[k + 1] - bounds[k] > 1:
+            h[bounds[k] : bounds[k + 1]].sort()
+    hashes = h >> _S32
+    new = np.ones(len(h), dtype=bool)  # a text's first, or another hash than the one before
+    new[1:] = (hashes[1:] != hashes[:-1]) | (whose[1:] != whose[:-1])
+    kept = np.flatnonzero(new)
+    # the K smallest of each text
+    kept_whose = whose.take(kept)
+    starts = np.searchsorted(kept_whose, np.arange(t + 1))
+    kept = kept[np.arange(len(kept)) - starts.take(kept_whose) < K]
+    kept_whose = whose.take(kept)
+    places = (h.take(kept) & _U64(_M32)).astype(np.intp)
+    tags = _MAX_LEVEL - np.searchsorted(_TAG_ASC, ids.take(places + first.take(kept_whose)), side="right")
+    scale = _POS / np.maximum(words - 1, 1)
+    entries = np.empty(len(kept), dtype=_ENTRIES)
+    entries["hash"] = hashes.take(kept)
+    entries["where"] = np.rint(places * scale.take(kept_whose)).astype(np.uint16) << 3 | tags
+    blob = entries.tobytes()
+    ends = np.searchsorted(kept_whose, np.arange(t + 1)).tolist()
+    size = _ENTRY.size
+    return [
+        _HEADER.pack(VERSION, ends[k + 1] - ends[k], levels[k], counts[k]) + blob[ends[k] * size : ends[k + 1] * size]
+        for k in range(t)
     ]
-    return b"".join([_HEADER.pack(VERSION, len(kept), level, n), *entries])
 
 
 @dataclass(frozen=True)

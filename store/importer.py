@@ -175,7 +175,8 @@ def import_file(
 ) -> None:
     """Import one file into the library, recording the outcome in report;
     with `copies`, a new or changed transcript is looked up among the
-    library's transcripts for copies of the same talk."""
+    library's transcripts for copies of the same talk (maybe with the next
+    ones: copies.finish() does those still waiting)."""
     shown = str(path)
     try:
         source = str(path.resolve())
@@ -221,18 +222,15 @@ def import_file(
         report.failed.append((shown, "too deeply nested to read"))
         return
     t.metadata.setdefault("source_name", path.name)
-    fp = copies.fingerprint(t) if copies is not None else None
-    tid, what = lib.save(t, source=source, sha256=sha, size=st.st_size, mtime=st.st_mtime, fingerprint=fp)
+    tid, what = lib.save(t, source=source, sha256=sha, size=st.st_size, mtime=st.st_mtime)
     if what == "updated":  # the text changed: find its annotations again
         reanchor(lib, tid)
     if what != "unchanged":  # annotations waiting for this transcript come home
         back = come_home(lib, tid)
         if back:
             report.came_back.append((tid, t.title, len(back)))
-    if copies is not None and fp is not None and what != "unchanged":  # the same talk as one already there?
-        found, again = copies.saved(tid, t, what, sha, fp)
-        report.same_talk += found
-        report.realigned += again
+    if copies is not None and what != "unchanged":  # the same talk as one already there? (copies.finish())
+        copies.saved(tid, t, what, sha, report)
     getattr(report, what).append(tid)
     note = repair_note(t)
     if note and what != "unchanged":
@@ -278,6 +276,8 @@ def import_paths(
             raise
         except MemoryError:
             report.failed.append((str(path), "out of memory reading it"))
+    if copies is not None:  # the transcripts still waiting to be looked up
+        copies.finish()
     if progress:
         progress(len(todo), len(todo), Path())
     return report

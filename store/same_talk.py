@@ -5,11 +5,13 @@ times carried from one copy onto an untimed one.
 matches two copies word by word; this module decides what the library keeps
 (its SQL is in hark.store.library.copy_rows):
 
-- on import, `CopyFinder.saved` fingerprints each new or changed transcript,
-  looks it up among the library's kept fingerprints (one CopyIndex per
-  import run), keeps the pairs whose exact share of words in order
-  (`align.shared_words`) is at least `copies.SAME_TALK_SHARE`, and says so,
-  suggesting `hark align` when one copy has exact times and the other not;
+- on import, `CopyFinder.saved` takes each new or changed transcript and,
+  a few at a time (BATCH; `CopyFinder.finish` does the last ones),
+  fingerprints them together, looks each up in turn among the library's
+  kept fingerprints (one CopyIndex per import run), keeps the pairs whose
+  exact share of words in order (`align.shared_words`) is at least
+  `copies.SAME_TALK_SHARE`, and says so, suggesting `hark align` when one
+  copy has exact times and the other not;
 - `align_copy` gives a transcript the times of a copy: timing "aligned",
   `aligned_from`, a per-segment flag for the starts that were matched, and
   its annotations re-anchored (their times follow the segments);
@@ -24,11 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from .align import Alignment, align, counterparts, shared_words
 from .annotations import reanchor
-from .copies import MIN_WORDS, SAME_TALK_SHARE, VERSION, CopyIndex, fingerprint
+from .copies import MIN_WORDS, SAME_TALK_SHARE, VERSION, CopyIndex, fingerprint_texts, speech
 from .library import Library
 from .model import ESTIMATED, EXACT, Segment, Transcript
 
@@ -36,6 +38,12 @@ ALIGNED = "aligned"
 # Candidates checked word by word for one new transcript: the fingerprint
 # ranks them, and a talk has few copies.
 MAX_CANDIDATES = 5
+# Transcripts fingerprinted together (copies.fingerprint_texts): enough
+# that the fixed cost of its numpy calls is shared, few enough (and few
+# enough characters) that their arrays stay in the processor's caches: a
+# batch of a few megabytes is slower, not faster, than one by one.
+BATCH = 8
+BATCH_CHARS = 1 << 18
 # Attempts at writing an alignment when a transcript changes meanwhile.
 _ATTEMPTS = 3
 
@@ -140,60 +148,117 @@ def backfill(lib: Library, *, exclude: Iterable[int] = (), progress: Callable[[i
     index = CopyIndex(lib.kept_fingerprints(VERSION))
     prints: list[tuple[int, bytes]] = []
     pairs: list[tuple[int, int, float]] = []
-    for tid in missing:
-        segments = lib.segments(tid)
-        fp = fingerprint(segments)
-        candidates = [other for other, _ in index.find(fp, exclude=tid)[:MAX_CANDIDATES]]
-        pairs += [(tid, other, share) for other, share, _ in _confirmed(lib, tid, segments, candidates)]
-        index.add(tid, fp)
-        prints.append((tid, fp))
+    for k in range(0, len(missing), BATCH):
+        chunk = [(tid, lib.segments(tid)) for tid in missing[k : k + BATCH]]
+        texts = [speech(segments) for _, segments in chunk]
+        for (tid, segments), fp in zip(chunk, _fingerprinted(texts), strict=True):
+            candidates = [other for other, _ in index.find(fp, exclude=tid)[:MAX_CANDIDATES]]
+            pairs += [(tid, other, share) for other, share, _ in _confirmed(lib, tid, segments, candidates)]
+            index.add(tid, fp)
+            prints.append((tid, fp))
     lib.keep_fingerprints(prints, pairs)
     return len(missing)
 
 
+def _fingerprinted(texts: list[str]) -> list[bytes]:
+    """fingerprint_texts, BATCH_CHARS characters at a time at most."""
+    out: list[bytes] = []
+    start = chars = 0
+    for k, text in enumerate(texts):
+        chars += len(text)
+        if chars >= BATCH_CHARS or k == len(texts) - 1:
+            out += fingerprint_texts(texts[start : k + 1])
+            start, chars = k + 1, 0
+    return out
+
+
+class _Report(Protocol):
+    """Where a CopyFinder tells what it found (an importer.ImportReport)."""
+
+    same_talk: list[SameTalk]
+    realigned: list[Realigned]
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    """A transcript saved, waiting to be fingerprinted and looked up."""
+
+    tid: int
+    transcript: Transcript
+    speech: str  # joined while its segments are still in the processor's caches
+    what: str
+    sha256: str
+    report: _Report
+
+
 class CopyFinder:
     """Finds copies during one import run: the library's fingerprints are
-    loaded once, at the first transcript that changes, and each saved
-    transcript is added, so two copies imported together find each other."""
+    loaded once, at the first transcripts that changed, and each saved
+    transcript is added, so two copies imported together find each other.
+
+    Saved transcripts wait, BATCH at most (or BATCH_CHARS characters of
+    speech), to be fingerprinted together (copies.fingerprint_texts: far
+    cheaper than one by one), then are looked up in the order they were
+    saved, so that what each finds, and what the report says, is what it
+    would be one at a time. An updated transcript is not kept waiting (what
+    it had found, and aligned, is looked at now). finish() does the waiting
+    ones: the importer calls it after its last file. Until then they have
+    no fingerprint in the library; if the run stops before, the next one's
+    backfill makes it (and keeps the copies found, without a message)."""
 
     def __init__(self, lib: Library) -> None:
         self.lib = lib
         self._index: CopyIndex | None = None
+        self._waiting: list[_Waiting] = []
+        self._chars = 0  # the waiting ones' speech
 
-    def _loaded(self, tid: int) -> CopyIndex:
-        if self._index is None:
-            # the transcript just saved is fingerprinted by saved(), not here
-            backfill(self.lib, exclude=[tid])
-            self._index = CopyIndex(self.lib.kept_fingerprints(VERSION))
-        return self._index
+    def saved(self, tid: int, t: Transcript, what: str, sha256: str, report: _Report) -> None:
+        """After `t` was saved as transcript tid ('imported' or 'updated'):
+        find and keep its copies, and on an update align again what was
+        aligned, now or in a while (finish() does what is left). What to
+        tell the user goes in report.same_talk and report.realigned."""
+        if self.lib.read_only:
+            return
+        text = speech(t.segments)
+        self._waiting.append(_Waiting(tid, t, text, what, sha256, report))
+        self._chars += len(text)
+        if what == "updated" or len(self._waiting) >= BATCH or self._chars >= BATCH_CHARS:
+            self.finish()
 
-    def fingerprint(self, t: Transcript) -> bytes:
-        """The fingerprint to save with t (Library.save keeps it)."""
-        return fingerprint(t.segments)
-
-    def saved(
-        self, tid: int, t: Transcript, what: str, sha256: str, fp: bytes
-    ) -> tuple[list[SameTalk], list[Realigned]]:
-        """After `t` was saved as transcript tid ('imported' or 'updated')
-        with fingerprint fp: find and keep its copies; on an update, align
-        again what was aligned. What to tell the user comes back."""
+    def finish(self) -> None:
+        """Fingerprint, look up and keep the transcripts still waiting."""
+        waiting, self._waiting, self._chars = self._waiting, [], 0
+        if not waiting:
+            return
         lib = self.lib
-        if lib.read_only:
-            return [], []
-        index = self._loaded(tid)
-        before = {other for other, _ in lib.same_talk(tid)} if what == "updated" else set()
+        prints = fingerprint_texts([w.speech for w in waiting])
+        if self._index is None:
+            # the ones waiting are fingerprinted here, not by the backfill
+            # (and not in the index before their turn)
+            ids = {w.tid for w in waiting}
+            backfill(lib, exclude=ids)
+            self._index = CopyIndex((tid, fp) for tid, fp in lib.kept_fingerprints(VERSION) if tid not in ids)
+        lib.keep_new_fingerprints([(w.tid, w.sha256, fp) for w, fp in zip(waiting, prints, strict=True)])
+        for w, fp in zip(waiting, prints, strict=True):
+            notes, realigned = self._found(self._index, w, fp)
+            w.report.same_talk.extend(notes)
+            w.report.realigned.extend(realigned)
+
+    def _found(self, index: CopyIndex, w: _Waiting, fp: bytes) -> tuple[list[SameTalk], list[Realigned]]:
+        lib, tid, t = self.lib, w.tid, w.transcript
+        before = {other for other, _ in lib.same_talk(tid)} if w.what == "updated" else set()
         candidates = [other for other, _ in index.find(fp, exclude=tid)[:MAX_CANDIDATES]]
         index.add(tid, fp)
         found = _confirmed(lib, tid, t.segments, candidates) if candidates else []
         # Pairs are rare: most imports write nothing here.
-        if (found or before) and not lib.keep_pairs(tid, [(o, s) for o, s, _ in found], sha256):
+        if (found or before) and not lib.keep_pairs(tid, [(o, s) for o, s, _ in found], w.sha256):
             return [], []  # changed meanwhile by another session: its import says so
         notes = [
             SameTalk(tid, other, share, shorter, _align_hint(lib, tid, t.timing, other))
             for other, share, shorter in found
             if other not in before
         ]
-        realigned = _realign(lib, tid, t.timing) if what == "updated" else []
+        realigned = _realign(lib, tid, t.timing) if w.what == "updated" else []
         return notes, realigned
 
 

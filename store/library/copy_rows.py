@@ -72,6 +72,15 @@ class CopyRows:
             (bytes([version]),),
         ).fetchall()
 
+    def keep_new_fingerprints(self, prints: Sequence[tuple[int, str, bytes]]) -> None:
+        """The fingerprints of transcripts just saved (id, sha256, fingerprint),
+        in one transaction; one whose transcript has changed since (another
+        sha256) is not written."""
+        rows = [(fp, tid, sha256) for tid, sha256, fp in prints]
+        self.write(
+            lambda db: db.executemany("UPDATE transcripts SET fingerprint = ? WHERE id = ? AND sha256 = ?", rows)
+        )
+
     def keep_pairs(self, tid: int, pairs: Sequence[tuple[int, float]], sha256: str) -> bool:
         """The copies found for a transcript (other id, share): they replace
         its earlier ones, if it still has this sha256 (the text they were

@@ -27,11 +27,13 @@ from hark.store.copies import (
     copies_among,
     fingerprint,
     fingerprint_text,
+    fingerprint_texts,
     fingerprint_words,
     norm,
     normal_words,
     same_talk,
     similarity,
+    speech,
 )
 from hark.store.formats import parse_file
 
@@ -140,6 +142,38 @@ def test_the_slow_way_gives_the_same_words():
         a, b = fingerprint_text(base + extra), fingerprint_text(plain + extra)
         assert a == b, extra
         assert fingerprint_words(a) == 10 + bool(extra.strip() and extra != " 😀")
+
+
+def test_latin1_text_is_read_as_any_other():
+    """Text of characters below U+0100 is folded by one translation of its
+    Latin-1 bytes: each such character gives the words that the UTF-8 way
+    (taken by any text with a character beyond U+00FF, like "’") gives."""
+    import hark.store.copies as copies
+
+    for code in range(0x80, 0x100):
+        c = chr(code)
+        text = f"Caf{c} x{c}y {c} {c.upper()}Z it's A{c}{c}b"
+        latin = bytes(copies._word_bytes(text))
+        assert bytes(copies._word_bytes(text + "’")).rstrip(b"\0") == latin.rstrip(b"\0"), hex(code)
+        assert fingerprint_text(text) == fingerprint_text(text + " ’"), hex(code)
+
+
+def test_fingerprints_made_together_are_the_ones_made_alone(samples, corpus):
+    """fingerprint_texts (what an import and the backfill use) gives each
+    text exactly the fingerprint it gets alone, whatever goes with it."""
+    texts = ["\n".join(s.text for s in _load(samples, name).segments) for name in ALL_SAMPLES]
+    texts += ["\n".join(s.text for s in _seed(corpus, p).segments) for p in ("000", "001")]
+    texts[3:3] = ["", "um uh", "two words", "Three words here", " ".join(sorted(FILLERS)), "Zürich — straße ’ ﬁ"]
+    texts.append(" ".join(texts))  # a long one, sampled at a coarser level
+    alone = [fingerprint_text(t) for t in texts]
+    assert [fingerprint_words(fp) for fp in alone[3:9]] == [0, 0, 2, 3, 0, 3]
+    assert len(set(alone)) == len(alone) - 2  # the three without words are alike
+    for size in (1, 2, 3, 5, len(texts)):
+        together = [fp for k in range(0, len(texts), size) for fp in fingerprint_texts(texts[k : k + size])]
+        assert together == alone, size
+    assert fingerprint_texts([]) == []
+    segments = [_load(samples, name).segments for name in TALKS[:3]]
+    assert fingerprint_texts([speech(s) for s in segments]) == [fingerprint(s) for s in segments]
 
 
 def test_every_filler_is_dropped():

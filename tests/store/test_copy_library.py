@@ -17,7 +17,7 @@ from hark.store import annotations as A
 from hark.store import same_talk
 from hark.store.copies import VERSION, fingerprint
 from hark.store.formats import parse_file
-from hark.store.importer import import_paths
+from hark.store.importer import ImportReport, import_file, import_paths
 from hark.store.library import MIGRATIONS, SCHEMA_VERSION, Library
 from hark.store.model import Segment, Transcript
 from hark.store.search import Index
@@ -97,6 +97,84 @@ def test_copies_imported_together_find_each_other(samples, tmp_path):
         assert {names[note.tid], names[note.other]} == {TIDES, "lecture-tides-page.txt"}
         bread = next(i for i in lib.list() if names[i.id] == BREAD)
         assert bread.same_talk == []
+
+
+def test_copies_found_in_batches_are_told_as_one_at_a_time(samples, tmp_path, monkeypatch):
+    """An import fingerprints and looks up its transcripts a few at a time
+    (same_talk.BATCH), the last ones when it ends: what it finds and says
+    is what importing the files one by one finds and says, a copy in the
+    same batch as its original or in a later one."""
+    src = tmp_path / "src"
+    src.mkdir()
+    names = [TIDES, BREAD, "talk-lighthouses.md", "panel-transit.json", "seminar-bees.xml"]
+    files = [_timed(samples, name, src) for name in names]
+    files.append(_untimed_copy(samples, TIDES, src))
+    files.append(_untimed_copy(samples, BREAD, src, seed=3))
+    files.append(_untimed_copy(samples, "seminar-bees.xml", src, seed=4))
+    files.sort()  # as the import walks the folder
+    with Library(tmp_path / "one.sqlite3") as lib:
+        alone = [note for f in files for note in import_paths(lib, [f]).same_talk]
+        alone_pairs = lib.copy_pairs()
+    assert len(alone) == 3
+    # in threes: the tides pair in one batch, the bees pair across two, the
+    # last two files left for the end
+    monkeypatch.setattr(same_talk, "BATCH", 3)
+    with Library(tmp_path / "together.sqlite3") as lib:
+        report = import_paths(lib, [src])
+        assert report.same_talk == alone
+        assert [n.message() for n in report.same_talk] == [n.message() for n in alone]
+        assert lib.copy_pairs() == alone_pairs
+        assert lib.fingerprints_missing(VERSION) == []
+        kept = lib.kept_fingerprints(VERSION)
+        for tid, fp in kept:
+            assert fp == fingerprint(lib.segments(tid)), tid
+        # the backfill fingerprints in batches too, of fewer characters
+        # than some of these talks have: the same fingerprints and pairs
+        lib.db.execute("UPDATE transcripts SET fingerprint = NULL")
+        lib.db.execute("DELETE FROM copies")
+        lib.db.commit()
+        monkeypatch.setattr(same_talk, "BATCH_CHARS", 6000)
+        assert same_talk.backfill(lib) == len(files)
+        assert lib.kept_fingerprints(VERSION) == kept
+        assert lib.copy_pairs() == alone_pairs
+
+
+def test_an_import_stopped_before_its_last_lookups(samples, tmp_path):
+    """Transcripts still waiting for their lookup when an import stops have
+    no fingerprint yet: the next import makes it and keeps their copies."""
+    src = tmp_path / "src"
+    src.mkdir()
+    timed, page = _timed(samples, TIDES, src), _untimed_copy(samples, TIDES, src)
+    with Library(tmp_path / "library.sqlite3") as lib:
+        finder = same_talk.CopyFinder(lib)
+        report = ImportReport()
+        for path in (timed, page):
+            import_file(lib, path, report=report, copies=finder)
+        assert report.imported == [1, 2] and report.same_talk == []  # still waiting: no finish()
+        assert lib.fingerprints_missing(VERSION) == [1, 2]
+        later = import_paths(lib, [_timed(samples, BREAD, src)])
+        assert later.same_talk == []
+        assert lib.fingerprints_missing(VERSION) == []
+        assert lib.copy_pairs() == {1: [2], 2: [1]}
+
+
+def test_a_transcript_changed_while_waiting_gets_no_stale_fingerprint(samples, tmp_path):
+    """Another session replaced a waiting transcript before its lookup: its
+    fingerprint (of the text read here) is not stored, nor its pairs."""
+    src = tmp_path / "src"
+    src.mkdir()
+    timed, page = _timed(samples, TIDES, src), _untimed_copy(samples, TIDES, src)
+    with Library(tmp_path / "library.sqlite3") as lib:
+        finder = same_talk.CopyFinder(lib)
+        report = ImportReport()
+        for path in (timed, page):
+            import_file(lib, path, report=report, copies=finder)
+        lib.db.execute("UPDATE transcripts SET sha256 = 'changed elsewhere' WHERE id = 2")
+        lib.db.commit()
+        finder.finish()
+        assert report.same_talk == []
+        assert lib.fingerprints_missing(VERSION) == [2]
+        assert lib.copy_pairs() == {}
 
 
 def test_no_suggestion_when_both_are_timed_or_both_untimed(samples, tmp_path):
