@@ -151,7 +151,12 @@ def units(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """The index terms of a text, in order."""
-    words = units(text)
+    return unit_terms(units(text))
+
+
+def unit_terms(words: list[str]) -> list[str]:
+    """The index terms of units (as `units` gives them), in order: `terms`
+    for text already split (a build keeps the units as its surface words)."""
     out = list(map(_CACHE.get, words))  # known words (most) looked up in C
     if None in out:
         out = [t if t is not None else term(w) for t, w in zip(out, words, strict=True)]

@@ -52,13 +52,15 @@ engine turns it into postings (whoosh/postings.py).
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from ..names import names_stamp, own_title, speaker_words, with_names
 from ..reflow import ends_sentence
-from .analysis import COMMON, NO_NEIGHBOUR, common_numbers, pair, terms
+from .analysis import COMMON, NO_NEIGHBOUR, common_numbers, pair, terms, unit_terms, units
 
 if TYPE_CHECKING:
     from ..library import Library, StoredTranscript
@@ -162,16 +164,24 @@ def neighbour_marks(seq: list[str], numbers: dict[str, int]) -> bytes:
 
 
 def transcript_docs(
-    st: StoredTranscript, lib: Library | None = None, common: frozenset[str] = COMMON
+    st: StoredTranscript,
+    lib: Library | None = None,
+    common: frozenset[str] = COMMON,
+    words: set[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The documents of one transcript: its passages, then its manifest
     entry. Adjacent pairs of `common` terms go to the pair field; the notes
-    and tags of its annotations come from lib."""
+    and tags of its annotations come from lib. The words of its text as
+    written (words.words_of) are added to `words`, if given."""
     info = st.info
     tid = str(info.id)
     segs = st.segments
     texts = [s.text for s in segs]
-    seg_terms = [terms(t) for t in texts]
+    seg_units = [units(t) for t in texts]
+    if words is not None:
+        for us in seg_units:
+            words.update(us)
+    seg_terms = [unit_terms(us) for us in seg_units]
     speakers = [s.speaker for s in segs]
     spots = notes_of(lib, info.id) if lib is not None else []
     # The stamp of every annotation the manifest counts (library_manifest),
@@ -186,28 +196,34 @@ def transcript_docs(
     fmt = info.format.lower()
     numbers = common_numbers(common)
     cuts = passages(seg_terms, speakers, texts)
+    # The transcript's words in one sequence, their neighbour marks and
+    # common pairs found once: a passage's text and tail (the next TAIL
+    # words) are a slice of it.
+    seq_all = [t for ts in seg_terms for t in ts]
+    at = [0, *accumulate(map(len, seg_terms))]
+    marks_all = neighbour_marks(seq_all, numbers)
+    is_common = [t in common for t in seq_all]
+    pair_at = [i for i in range(len(seq_all) - 1) if is_common[i] and is_common[i + 1]]
+    none = bytes([NO_NEIGHBOUR])
+    title_value = (0, title)
     for first, last in cuts:
-        own: list[str] = []
-        for i in range(first, last + 1):
-            own.extend(seg_terms[i])
-        tail: list[str] = []
-        j = last + 1
-        while len(tail) < TAIL and j < len(segs):
-            tail.extend(seg_terms[j])
-            j += 1
+        w0, w1 = at[first], at[last + 1]  # the passage's words in seq_all, then its tail's to w2
+        w2 = min(w1 + TAIL, len(seq_all))
+        own = seq_all[w0:w1]
+        tail = seq_all[w1:w2]
         spk = next((speakers[i] for i in range(first, last + 1) if speakers[i]), None)
         doc: dict[str, Any] = {"kind": "p", "tid": tid, "first": first, "last": last, "format": fmt}
-        tail = tail[:TAIL]
-        marks = neighbour_marks(own + tail, numbers)
+        # neighbour_marks(own + tail): no word before the first, none after the last.
+        marks = none + marks_all[2 * w0 + 1 : 2 * w2 - 1] + none if w2 > w0 else b""
         n = len(own)
         if own:
             doc["text"] = (0, own, marks[: 2 * n], numbers)
         if tail:
             doc["tail"] = (n, tail, marks[2 * n :], numbers)
             doc["tail0"] = (n, tail[:1], marks[2 * n : 2 * n + 2], numbers)
-        seq = own + tail
         pairs = [
-            (pair(seq[i], seq[i + 1]), i) for i in range(len(seq) - 1) if seq[i] in common and seq[i + 1] in common
+            (pair(seq_all[i], seq_all[i + 1]), i - w0)
+            for i in pair_at[bisect_left(pair_at, w0) : bisect_left(pair_at, w2 - 1)]
         ]
         if pairs:
             # A pair that starts in the text (it may end on the tail's first
@@ -218,7 +234,7 @@ def transcript_docs(
             if len(head) < len(pairs):
                 doc["tailpair"] = (None, pairs[len(head) :])
         if title:
-            doc["title"] = (0, title)
+            doc["title"] = title_value  # one object: the writer sees the same value
         speaker_terms = terms(speaker_words(spk, meta)) if spk else default_speaker
         if speaker_terms:
             doc["speaker"] = (0, speaker_terms)

@@ -51,6 +51,11 @@ from whoosh.system import emptybytes
 
 from .patches import DamagedPostings
 
+# A term info (W3TermInfo.to_bytes of a list that is not inlined): its
+# statistics, then the list's offset and length.
+_TERMINFO = W3TermInfo._struct
+_EXTENT = struct.Struct("!qi")
+
 # length, count, last id, max weight, min length byte, max length byte,
 # weights code, values code, values byte length
 HEAD = struct.Struct("<iHIfBBBBI")
@@ -91,6 +96,13 @@ def encode_block(ids: Any, weights: Any, values: list[bytes], fixedsize: int | N
     return encode_packed(ids, weights, emptybytes.join(values), ends, fixedsize)
 
 
+def _whole(weights: Any) -> bool:
+    """Whether weights (0-255) are all whole numbers: compared in C, as
+    float32 (what W_FLOATS would store), with their whole parts."""
+    whole = array("f", array("B", bytes(map(int, weights))))
+    return whole == (weights if isinstance(weights, array) and weights.typecode == "f" else array("f", weights))
+
+
 def encode_packed(ids: Any, weights: Any, blob: Any, ends: Any, fixedsize: int | None) -> tuple[int, int, bytes]:
     """encode_block, the values given as one byte string and the end of
     each in it (what a build gathers: no object a posting)."""
@@ -105,9 +117,9 @@ def encode_packed(ids: Any, weights: Any, blob: Any, ends: Any, fixedsize: int |
     elif top == low:
         wcode = W_SAME
         parts.append(struct.pack("<f", top))
-    elif low >= 0 and top <= 255 and all(w == int(w) for w in weights):
+    elif low >= 0 and top <= 255 and _whole(weights):
         wcode = W_BYTES
-        parts.append(bytes(int(w) for w in weights))
+        parts.append(bytes(map(int, weights)))
     else:
         wcode = W_FLOATS
         wb = array("f", weights)
@@ -299,40 +311,51 @@ class HarkPostingsWriter(W3PostingsWriter):
         self._blockcount += 1
         self._new_block()
 
-    def write_list(self, format_: Any, docs: Any, weights: Any, blob: Any, ends: Any, lengths: list[int]) -> Any:
+    def write_list(self, format_: Any, docs: Any, weights: Any, blob: Any, ends: Any, lengths: list[int]) -> bytes:
         """A whole posting list (a term's postings, in document order; the
         values as one byte string and the end of each) in one call, and its
-        term info: what start_postings, add_posting per posting and
-        finish_postings do, without their per-posting and per-block method
-        calls (a build writes millions of lists)."""
+        term info's bytes (as W3TermInfo.to_bytes gives them): what
+        start_postings, add_posting per posting and finish_postings do,
+        without their per-posting and per-block method calls (a build
+        writes millions of lists) and with one write a list."""
         f = self._postfile
         start = f.tell()
-        f.write(WHOOSH3_HEADER_MAGIC)
         fixed = format_.fixed_value_size()
         limit = self._blocklimit
         n = len(docs)
+        out = [WHOOSH3_HEADER_MAGIC]
+        size = len(WHOOSH3_HEADER_MAGIC)
         minlength: int | None = None
         maxlength = 0
         maxweight = 0.0
         total = 0.0  # summed a block at a time, as W3's term info does
+        head = HEAD.pack
         for i in range(0, n, limit):
-            ids = docs[i : i + limit]
-            ws = weights[i : i + limit]
-            ls = [x for x in lengths[i : i + limit] if x]
+            if n <= limit:  # one block (most lists): no slices
+                ids, ws, ls, block_ends, vals = docs, weights, lengths, ends, blob
+            else:
+                ids = docs[i : i + limit]
+                ws = weights[i : i + limit]
+                ls = lengths[i : i + limit]
+                first = ends[i - 1] if i else 0
+                block_ends = ends[i : i + limit]
+                if first:
+                    block_ends = array("I", [e - first for e in block_ends])
+                vals = blob[first : first + block_ends[-1]]
+            if 0 in ls:
+                ls = [x for x in ls if x]
             low = min(ls) if ls else None
             high = max(ls) if ls else 0
             top = max(0, max(ws))
-            first = ends[i - 1] if i else 0
-            block_ends = [e - first for e in ends[i : i + limit]]
-            wcode, vcode, data = encode_packed(ids, ws, blob[first : first + block_ends[-1]], block_ends, fixed)
+            wcode, vcode, data = encode_packed(ids, ws, vals, block_ends, fixed)
             k = len(ids)
             vlen = 0
             if vcode != V_NONE:
                 vlen = len(data) - 4 * k - (0, 4, k, 4 * k)[wcode]
             length = HEAD.size - 4 + len(data)
             last = i + limit >= n
-            f.write(
-                HEAD.pack(
+            out.append(
+                head(
                     -length if last else length,
                     k,
                     ids[-1],
@@ -344,23 +367,25 @@ class HarkPostingsWriter(W3PostingsWriter):
                     vlen,
                 )
             )
-            f.write(data)
+            out.append(data)
+            size += HEAD.size + len(data)
             if low is not None:
                 minlength = low if minlength is None else min(minlength, low)
             maxlength = max(maxlength, high)
             maxweight = max(maxweight, top)
             total += sum(ws)
-        info = W3TermInfo(
-            weight=total,
-            df=n,
-            minlength=minlength,
-            maxlength=maxlength,
-            maxweight=maxweight,
-            minid=docs[0],
-            maxid=docs[-1],
-        )
-        info.set_extent(start, f.tell() - start)
-        return info
+        f.write(emptybytes.join(out))
+        # W3TermInfo(weight, df, lengths, maxweight, ids).set_extent(...).to_bytes(), packed at once.
+        return _TERMINFO.pack(
+            False,
+            total,
+            n,
+            0 if minlength is None else length_to_byte(minlength),
+            length_to_byte(maxlength),
+            maxweight,
+            docs[0],
+            docs[-1],
+        ) + _EXTENT.pack(start, size)
 
 
 class HarkLeafMatcher(W3LeafMatcher):

@@ -17,7 +17,7 @@ from ...library import Library
 from ..analysis import COMMON
 from ..documents import transcript_docs
 from ..engine import IndexUnavailable, Progress
-from ..words import surface_of, words_of
+from ..words import surface_of
 from . import patches
 from .schema import INDEX_NAME
 from .writer import LeanWriter
@@ -47,13 +47,11 @@ def build_segments(
                 continue
             if w is None:
                 w = LeanWriter(ix, _lk=False)
-            for doc in transcript_docs(st, lib, common):
+            for doc in transcript_docs(st, lib, common, surface):  # its words as written into surface
                 w.add_document(**doc)
                 if doc["kind"] == "t":
                     manifest[tid] = doc["meta"]["fp"]
                     npass += doc["meta"]["passages"]
-            if surface is not None:
-                words_of(st, surface)
             if report:
                 report(1, len(st.segments))
             if w.pending >= FLUSH_POSTINGS:
