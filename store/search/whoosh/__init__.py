@@ -4,10 +4,13 @@
     fileformat.py  the names the index files pickle (a promise of the file format)
     postings.py    posting values: packed positions and neighbour marks, the phrase check
     schema.py      the fields of a passage document, the index's name
+    blocks.py      hark's posting blocks: raw arrays behind a fixed header (written and read)
     writer.py      a leaner SegmentWriter, the merge policy of small commits
+    textlog.py     the text fields' postings gathered flat and sorted by term at each flush
     build.py       bulk builds, in one process or two
     lexicon.py     the term tables: prefixes, fuzzy terms, completion
     scoring.py     BM25F with lengths from a table
+    postlists.py   posting lists as arrays, decoded whole or by blocks, and their cache
     evaluate.py    queries over whole posting lists; the one phrase matcher
     patches.py     four guarded fixes to Whoosh, applied when the engine opens (each says if it took)
     privates.py    every private Whoosh attribute hark reads, and the guard checked at open

@@ -27,55 +27,30 @@ phrases (plan.Adjacent) still matched here (`for_whoosh`). Nothing here
 changes what matches or how it scores: tests/store/search/test_search_evaluate.py
 checks it against Whoosh on the same index, and every phrase against a
 scan of the text. Posting lists are hark's blocks (blocks.py), read
-whole or by the blocks that can hold the candidates.
+whole or by the blocks that can hold the candidates (postlists.py).
 """
 
 from __future__ import annotations
 
 import heapq
-from array import array
-from bisect import bisect_left, bisect_right
-from collections import OrderedDict
-from collections.abc import Iterator
-from itertools import chain
 from typing import Any
 
 from whoosh import query as wq
 
 from ..plan import Adjacent
 from . import privates
-from .blocks import HarkLeafMatcher
 from .postings import has_neighbours, phrase_at, plain_at, positions
+from .postlists import LazyNumpy, ListCache, PostingList, preload
 from .scoring import fast_constants, length_array, length_table
+
+__all__ = ["Evaluator", "SearcherEvaluator", "Segment", "Unsupported", "for_whoosh", "preload"]
+
+np: Any = LazyNumpy(globals())
 
 # A value of one position below 256: its length -> its code (b"B" + the
 # position; b"b" + the position and its two neighbour marks).
 _ONE = {2: ord("B"), 4: ord("b")}
-CACHE_POSTINGS = 500_000  # decoded postings kept (~20-40 bytes each)
-SELECTIVE = 24  # a list this many times longer than its candidates is probed, not decoded
 LEAD_POSTINGS = 1_000  # a word in this many passages is ranked by numpy, its best passages alone scored exactly
-
-
-class _Numpy:
-    """numpy, imported at its first use: importing it is ~50-100 ms, a good
-    part of the app's first search; the app imports it in the background
-    once the index is open (`preload`)."""
-
-    def __getattr__(self, name: str) -> Any:
-        import numpy
-
-        globals()["np"] = numpy
-        return getattr(numpy, name)
-
-
-np: Any = _Numpy()
-
-
-def preload() -> None:
-    """Import numpy now (from a background thread), not at a search."""
-    import numpy
-
-    globals()["np"] = numpy
 
 
 class Unsupported(Exception):
@@ -85,265 +60,6 @@ class Unsupported(Exception):
 Scores = dict[int, float]
 
 
-class _List:
-    """One term's postings in one index segment."""
-
-    __slots__ = ("df", "_matcher", "_hark", "_all", "_heads", "_blocks", "_deleted", "_arrays")
-
-    def __init__(self, matcher: Any, df: int, deleted: frozenset[int] | set[int] | None) -> None:
-        self.df = df
-        self._matcher = matcher
-        self._hark = isinstance(matcher, HarkLeafMatcher)  # hark's blocks: read straight from the map
-        self._deleted = deleted
-        self._all: tuple[array, array, list] | None = None
-        self._heads: tuple[list[int], list[int]] | None = None  # (block max ids, block offsets)
-        self._blocks: dict[int, tuple[array, Any, Any]] = {}
-        self._arrays: tuple[Any, Any] | None = None  # (ids, weights) of all() as numpy arrays
-
-    # -- reading ----------------------------------------------------------------------
-
-    def _blocked(self) -> bool:
-        """Whether the list is read by its blocks (else through the
-        matcher's interface: inlined postings)."""
-        return self._hark and privates.reads().blocks
-
-    def heads(self) -> tuple[list[int], list[int]]:
-        """Every block's last id and file offset, from the block headers
-        alone."""
-        if self._heads is None:
-            self._heads = self._matcher.heads()
-        return self._heads
-
-    def top(self, limit: int, scorer: tuple[float, float, float, Any]) -> list[int] | None:
-        """The `limit` documents with the best BM25 score (scorer: the
-        numerator, the two length constants and the lengths as a numpy
-        array), best first, ties to the earlier document: the whole list
-        scored at once (numpy). None when the list is not in blocks."""
-        if not self._blocked():
-            return None
-        num, c1, c2, lengths = scorer
-        ids, weights, _v = self.all()
-        if not len(ids):
-            return []
-        if self._arrays is None:
-            self._arrays = (_numbers(ids), _numbers(weights))
-        nids, nweights = self._arrays
-        w = nweights.astype(np.float64)
-        # The same operations, in the same order, as Segment.scores: the same floats.
-        scores = (num * w) / ((w + c1) + c2 * lengths[nids])
-        k = min(limit, len(scores))
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        cand = np.nonzero(scores >= kth)[0]  # the best k, and any tied with the last of them
-        order = np.lexsort((nids[cand], -scores[cand]))[:k]
-        return nids[cand[order]].tolist()
-
-    def pick(self, docs: Any) -> tuple[Any, Any]:
-        """(ids, weights) as numpy arrays: of the documents in `docs` (a
-        sorted numpy array of ids) that have the term, or of the whole list
-        (docs None)."""
-        if docs is not None and self._all is None and self._blocked() and self.df > SELECTIVE * len(docs):
-            ids, weights, _v = self.at(docs.tolist(), values=False)  # a few blocks probed
-            return np.array(ids, dtype=np.uint32), np.array(weights, dtype=np.float64)
-        all_ids, all_weights, _v = self.all()
-        if self._arrays is None:
-            self._arrays = (_numbers(all_ids), _numbers(all_weights))
-        nids, nweights = self._arrays
-        if docs is None:
-            return nids, nweights
-        if not len(nids) or not len(docs):
-            return nids[:0], nweights[:0]
-        pos = np.searchsorted(nids, docs.astype(nids.dtype, copy=False))
-        np.minimum(pos, len(nids) - 1, out=pos)
-        idx = pos[nids[pos] == docs]
-        return nids[idx], nweights[idx]
-
-    def count(self) -> int:
-        """How many documents (deleted ones left out) have the term."""
-        if self._all is not None:
-            return len(self._all[0])
-        if not self._deleted:
-            return self.df
-        if self._blocked() and self.df > SELECTIVE * len(self._deleted):
-            maxids = self.heads()[0]
-            hit = 0
-            for d in sorted(self._deleted):
-                k = bisect_left(maxids, d)
-                if k < len(maxids):
-                    ids = self._block(k)[0]
-                    j = bisect_left(ids, d)
-                    hit += j < len(ids) and ids[j] == d
-            return self.df - hit
-        return len(self.all()[0])
-
-    def _block(self, k: int) -> tuple[array, Any, Any]:
-        """Block k's (ids, weights, values), ids absolute."""
-        got = self._blocks.get(k)
-        if got is None:
-            got = self._blocks[k] = self._matcher.block(self.heads()[1][k])
-        return got
-
-    def all(self) -> tuple[array, array, Any]:
-        """(ids, weights, values) of every posting, deleted documents left
-        out; values are cut out of their blocks only when asked for."""
-        if self._all is not None:
-            return self._all
-        ids: array = array("I")
-        weights: array = array("f")
-        starts: list[int] = []
-        parts: list[Any] = []
-        m = self._matcher
-        if self._blocked():
-            ids, weights, starts, parts = m.whole()
-        else:  # inlined postings, or another codec: the matcher's own interface
-            vs = []
-            while m.is_active():
-                ids.append(m.id())
-                weights.append(m.weight())
-                vs.append(m.value())
-                m.next()
-            starts, parts = [0], [vs]
-        values = _Values(starts, parts)
-        if self._deleted:
-            gone = self._deleted
-            keep = [i for i, d in enumerate(ids) if d not in gone]
-            ids = array("I", (ids[i] for i in keep))
-            weights = array("f", (weights[i] for i in keep))
-            values.index = keep
-        self._all = (ids, weights, values)
-        self._blocks.clear()
-        return self._all
-
-    def at(self, docs: Any, values: bool = True) -> tuple[list[int], list[float], list | None]:
-        """The postings of the documents in `docs` (sorted) that have this
-        term (their values only if asked for: an AND needs none): decodes
-        only the blocks that can hold them when the list is much longer
-        than `docs`."""
-        if self._all is None and self._blocked() and self.df > SELECTIVE * len(docs):
-            maxids, _offsets = self.heads()
-            out_ids: list[int] = []
-            out_w: list[float] = []
-            out_v: list | None = [] if values else None
-            gone = self._deleted or ()
-            k = 0
-            nblocks = len(maxids)
-            i = 0
-            while i < len(docs):
-                k = bisect_left(maxids, docs[i], k)
-                if k >= nblocks:
-                    break
-                bids, bw, bv = self._block(k)
-                top = maxids[k]
-                j = 0
-                while i < len(docs) and docs[i] <= top:
-                    d = docs[i]
-                    j = bisect_left(bids, d, j)
-                    if j < len(bids) and bids[j] == d and d not in gone:
-                        out_ids.append(d)
-                        out_w.append(bw[j])
-                        if out_v is not None:
-                            out_v.append(bv[j])
-                    i += 1
-            return out_ids, out_w, out_v
-        ids, weights, vals = self.all()
-        if not len(ids) or not len(docs):
-            return [], [], [] if values else None
-        # Where each document would be in the list, all at once (numpy's
-        # searchsorted, in C), then those that are there.
-        if self._arrays is None:
-            self._arrays = (_numbers(ids), _numbers(weights))
-        nids, nweights = self._arrays
-        d = _numbers(docs).astype(nids.dtype, copy=False)
-        pos = np.searchsorted(nids, d)
-        np.minimum(pos, len(nids) - 1, out=pos)
-        idx = pos[nids[pos] == d]
-        return nids[idx].tolist(), nweights[idx].tolist(), vals.take(idx.tolist()) if values else None
-
-
-def _numbers(xs: Any) -> Any:
-    """A numpy view of an array (no copy), or an array of a list."""
-    if isinstance(xs, np.ndarray):
-        return xs
-    if isinstance(xs, array):
-        return np.frombuffer(xs, dtype=_NP_TYPES[xs.typecode]) if len(xs) else np.zeros(0, _NP_TYPES[xs.typecode])
-    return np.fromiter(xs, dtype=np.int64, count=len(xs))
-
-
-_NP_TYPES = {"I": "uint32", "B": "uint8", "f": "float32", "d": "float64", "l": "int64", "q": "int64"}
-
-
-class _Values:
-    """The values of a whole list, kept in their blocks."""
-
-    __slots__ = ("starts", "parts", "index")
-
-    def __init__(self, starts: list[int], parts: list[Any]) -> None:
-        self.starts = starts
-        self.parts = parts
-        self.index: list[int] | None = None
-
-    def __getitem__(self, i: int) -> Any:
-        if self.index is not None:
-            i = self.index[i]
-        k = bisect_right(self.starts, i) - 1
-        return self.parts[k][i - self.starts[k]]
-
-    def __iter__(self) -> Iterator[Any]:
-        if self.index is not None:
-            return (self[i] for i in range(len(self.index)))
-        return chain.from_iterable(self.parts)
-
-    def take(self, idx: list[int]) -> list[Any]:
-        """The values at the (ascending) positions idx, block by block."""
-        if self.index is not None:
-            idx = [self.index[i] for i in idx]
-        starts, parts = self.starts, self.parts
-        out: list[Any] = []
-        k, last = -1, len(starts) - 1
-        base = nxt = 0
-        js: list[int] = []
-        for i in idx:
-            if i >= nxt or k < 0:
-                if js:
-                    out.extend(_cut(parts[k], js))
-                    js = []
-                k = bisect_right(starts, i, max(k, 0)) - 1
-                base = starts[k]
-                nxt = starts[k + 1] if k < last else 1 << 62
-            js.append(i - base)
-        if js:
-            out.extend(_cut(parts[k], js))
-        return out
-
-
-def _cut(part: Any, js: list[int]) -> list[Any]:
-    """The values at positions js of one block's values."""
-    cut = getattr(part, "cut", None)
-    return cut(js) if cut is not None else [part[j] for j in js]
-
-
-class _Cache:
-    """Decoded lists of a searcher's segments, bounded by CACHE_POSTINGS,
-    least recently used dropped first."""
-
-    def __init__(self) -> None:
-        self.lists: OrderedDict[tuple[int, str, str], _List | None] = OrderedDict()
-        self.held = 0
-
-    def get(self, key: tuple[int, str, str], make: Any) -> _List | None:
-        lists = self.lists
-        if key in lists:
-            lists.move_to_end(key)
-            return lists[key]
-        pl = lists[key] = make()
-        if pl is not None:
-            self.held += pl.df
-        while self.held > CACHE_POSTINGS and len(lists) > 1:
-            _k, old = lists.popitem(last=False)
-            if old is not None:
-                self.held -= old.df
-        return pl
-
-
 class Segment:
     """One index segment (a leaf reader) and its searcher."""
 
@@ -351,13 +67,13 @@ class Segment:
         self,
         searcher: Any,
         reader: Any,
-        cache: _Cache | None = None,
+        cache: ListCache | None = None,
         number: int = 0,
         constants: dict[tuple[str, str], Any] | None = None,
     ) -> None:
         self.searcher = searcher
         self.reader = reader
-        self.cache = cache if cache is not None else _Cache()
+        self.cache = cache if cache is not None else ListCache()
         self.number = number
         self._scorers: dict[tuple[str, str], Any] = {}
         # A term's BM25F constants, the same in every segment of a searcher
@@ -366,17 +82,17 @@ class Segment:
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
         self.deleted = frozenset(deleted) if deleted else None
 
-    def plist(self, field: str, text: str) -> _List | None:
-        def make() -> _List | None:
+    def plist(self, field: str, text: str) -> PostingList | None:
+        def make() -> PostingList | None:
             r = self.reader
             got = privates.posting_list(r, field, text)
             if got is not None:
                 df, m = got
-                return _List(m, df, self.deleted) if df else None
+                return PostingList(m, df, self.deleted) if df else None
             df = r.doc_frequency(field, text)  # 0 for a term the segment does not have
             if not df:
                 return None
-            return _List(privates.unfiltered(r.postings(field, text)), df, self.deleted)
+            return PostingList(privates.unfiltered(r.postings(field, text)), df, self.deleted)
 
         return self.cache.get((self.number, field, text), make)
 
@@ -745,7 +461,7 @@ class Evaluator:
             doc, here = nxt, there
         return True
 
-    def _marked(self, part: tuple, pl: _List, within: list[int] | None, boost: float) -> Scores:
+    def _marked(self, part: tuple, pl: PostingList, within: list[int] | None, boost: float) -> Scores:
         """A one-part phrase: a word whose neighbour marks show the common
         words beside it ("the model", "reasoning just")."""
         f, t, _o, before, after = part
@@ -794,7 +510,7 @@ class SearcherEvaluator:
 
     def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
-        cache = _Cache()
+        cache = ListCache()
         constants: dict[tuple[str, str], Any] = {}
         self.segments = [
             (Segment(ss, ss.reader(), cache, n, constants), offset)
