@@ -43,7 +43,7 @@ from .plan import Lexicon, Plan, expand, restrict
 from .query import ParsedQuery, fallback_words, parse, plain_words
 from .rewrite import as_prefix
 from .whoosh.engine import WhooshEngine
-from .words import WORDS_FILE, Surface, one_per_stem, save_surface, short_completions, surface_of, words_of
+from .words import WORDS_FILE, Surface, one_per_stem, save_surface, short_completions, surface_of
 
 __all__ = [
     "BuildReport",
@@ -284,11 +284,10 @@ class Index:
             for n, t in enumerate(todo):
                 st = self.lib.get(t)
                 if st is not None:
-                    for doc in transcript_docs(st, self.lib, common):
+                    for doc in transcript_docs(st, self.lib, common, new_words):  # its words as written too
                         update.add(doc)
                         if doc["kind"] == "t":
                             indexed[t] = doc["meta"]["fp"]
-                    words_of(st, new_words)
                     added += 1
                 if progress:
                     progress(n + 1, total)
