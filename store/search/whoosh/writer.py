@@ -20,7 +20,7 @@ import os
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh.writing import SegmentWriter
 
@@ -28,7 +28,9 @@ from . import privates
 from .blocks import HarkPostingsWriter
 from .fileformat import HarkCodec, Words
 from .postings import Gathered, gather_marked, gathered
-from .textlog import MarkedLog
+
+if TYPE_CHECKING:
+    from .textlog import MarkedLog
 
 SMALL_SEGMENT = 2_000  # documents (passages): an import's segment; merged with its like
 MERGE_AT = 6  # small segments that trigger a merge
@@ -147,6 +149,9 @@ class LeanWriter(SegmentWriter):
                             self._unlog(name)  # other common words (never in one build)
                             log = None
                         if log is None and not post.get(name):
+                            # (numpy, loaded by a writer: a search, or the app's start, never loads it here)
+                            from .textlog import MarkedLog
+
                             log = logs[name] = MarkedLog(value[3])
                         if log is not None:
                             n += log.add(docnum, value[0], value[1], value[2])  # the log keeps its lengths

@@ -91,3 +91,16 @@ def test_warm_keeps_the_small_fields_terms_with_their_frequencies(small):
             seen += 1
         assert lex.df(field, "zzzznotaword") == 0
     assert seen > 0
+
+
+def test_opening_the_search_code_does_not_import_numpy():
+    """numpy (~75 ms to import) is loaded by the searches and builds that
+    use it, or in the background once the app's index is open: importing
+    the search code, as `hark search` and the app's first search do, does
+    not load it."""
+    import subprocess
+    import sys
+
+    code = "import sys, hark.store.search, hark.store.search.whoosh.engine; print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
