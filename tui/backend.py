@@ -172,9 +172,10 @@ def read_only_why(paths: Paths) -> str | None:
 
 
 def _annotation_counts(lib: Library) -> dict[int, int]:
-    from hark.store import annotations
-
-    return annotations.count_by_transcript(lib)
+    # The Library's own count (what annotations.count_by_transcript
+    # returns): the first screen does not wait for the annotations
+    # package's import.
+    return lib.annotation_counts()
 
 
 @guarded

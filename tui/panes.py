@@ -325,7 +325,16 @@ def library_titles(items: list[TranscriptInfo]) -> dict[int, str]:
     """Per transcript id: its title as the Library shows it (and sorts
     by). Plain work, so a worker can do it for a large library before the
     list is shown."""
-    return {t.id: clean_line(t.title) for t in items}
+    return {t.id: _shown_title(t.title) for t in items}
+
+
+def _shown_title(title: str) -> str:
+    """clean_line(title), without its work for a title that is clean
+    already: printable (no escape, control or whitespace character but
+    the space), no doubled, leading or trailing space."""
+    if title.isprintable() and "  " not in title and title.strip() == title:
+        return title
+    return clean_line(title)
 
 
 def _date_of(t: TranscriptInfo) -> str:

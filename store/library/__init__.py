@@ -46,6 +46,7 @@ from .rows import (
     damage_message,
     damaged_why,
     info_of,
+    listed_of,
     now_iso,
 )
 from .search_rows import SearchRows
@@ -446,7 +447,8 @@ class Library(AnnotationRows, SearchRows, NameRows, CopyRows):
         """Store a parsed transcript in one transaction. Returns (id, what):
         'imported' (new), 'updated' (same source, changed content: same id,
         segments replaced) or 'unchanged'. `fingerprint` (store/copies.py)
-        is kept with it; without one it is made later (same_talk.backfill)."""
+        is kept with it; without one it is made later (by an import's
+        CopyFinder, a few transcripts at a time, or same_talk.backfill)."""
 
         def run(db: sqlite3.Connection) -> tuple[int, str]:
             row = db.execute("SELECT id, sha256 FROM transcripts WHERE source = ?", (source,)).fetchone()
@@ -518,7 +520,7 @@ class Library(AnnotationRows, SearchRows, NameRows, CopyRows):
             f"SELECT {INFO_COLUMNS} FROM transcripts t LEFT JOIN reading r ON r.transcript_id = t.id "
             f"ORDER BY {orders.get(order, 't.id')}"
         ).fetchall()
-        return [info_of(r) for r in rows]
+        return listed_of(rows)  # (decoded as each field is asked for: rows.py)
 
     def ids(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM transcripts ORDER BY id")]

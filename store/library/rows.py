@@ -1,5 +1,11 @@
 """What the library hands out and what it raises: the row types shared by
-the Library class and its table mixins (annotation_rows, search_rows)."""
+the Library class and its table mixins (annotation_rows, search_rows).
+
+A transcript read on its own is a TranscriptInfo (info_of); a list of them
+(Library.list, what the app's Library pane shows) is ListedTranscripts
+(listed_of): the same fields, read from the row when asked, with the JSON
+ones decoded only then (5,000 rows decoded up front cost more than the
+rest of reading them, and the pane draws the ~20 on screen)."""
 
 from __future__ import annotations
 
@@ -138,3 +144,73 @@ def info_of(row: sqlite3.Row | tuple) -> TranscriptInfo:
         aligned_from=row[17],
         same_talk=sorted(int(x) for x in row[18].split(",")) if row[18] else [],
     )
+
+
+def _column(index: int) -> property:
+    return property(lambda self: self._row[index])
+
+
+class ListedTranscript(TranscriptInfo):
+    """A TranscriptInfo over its row as SQLite gave it (INFO_COLUMNS): each
+    field is read from the row when asked, metadata, speakers and
+    same_talk decoded once, when first asked. Read-only (nothing changes a
+    listed row: a change is a new read); equal to another ListedTranscript
+    of the same values."""
+
+    __slots__ = ("_row", "_metadata", "_speakers", "_same_talk")
+
+    def __init__(self, row: sqlite3.Row | tuple) -> None:  # (not the dataclass's: one row, nothing decoded)
+        self._row = row
+
+    id = _column(0)
+    title = _column(1)
+    format = _column(2)
+    timing = _column(3)
+    source = _column(4)
+    sha256 = _column(5)
+    size = _column(6)
+    mtime = _column(7)
+    duration = _column(10)
+    segment_count = _column(11)
+    imported = _column(12)
+    updated = _column(13)
+    opened = _column(14)
+    aligned_from = _column(17)
+
+    @property
+    def position(self) -> int:
+        return self._row[15] or 0
+
+    @property
+    def playhead(self) -> float:
+        return self._row[16] or 0.0
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        try:
+            return self._metadata
+        except AttributeError:
+            self._metadata: dict[str, Any] = json.loads(self._row[8])
+            return self._metadata
+
+    @property
+    def speakers(self) -> list[str]:
+        try:
+            return self._speakers
+        except AttributeError:
+            self._speakers: list[str] = json.loads(self._row[9])
+            return self._speakers
+
+    @property
+    def same_talk(self) -> list[int]:
+        try:
+            return self._same_talk
+        except AttributeError:
+            copies = self._row[18]
+            self._same_talk: list[int] = sorted(int(x) for x in copies.split(",")) if copies else []
+            return self._same_talk
+
+
+def listed_of(rows: list[sqlite3.Row] | list[tuple]) -> list[TranscriptInfo]:
+    """Rows of INFO_COLUMNS as ListedTranscripts (nothing decoded yet)."""
+    return list(map(ListedTranscript, rows))

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import threading
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from hark.store.library import Library, TranscriptInfo
+from hark.store.text import clean_line
 from hark.tui.layout import Layout
 from hark.tui.lists import LineList
-from hark.tui.panes import LibraryPane, SearchPane
+from hark.tui.panes import LibraryList, LibraryPane, SearchPane, library_titles
 from hark.tui.reader import WRAP_IN_THREAD, Reader
 
 from .conftest import make_library, settle, transcript
@@ -191,3 +195,41 @@ async def test_a_search_typed_right_after_start_is_answered(app_for):
                 break
             await pilot.pause(0.01)
         assert search.last_query == "tides" and {h.title for h in search.hits} == {"Tides"}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=30)
+    | st.text(alphabet=" ab\t\n\x1b[m\u00a0\u202e", max_size=12)
+)
+@example("Tides  and bread")
+@example(" Tides")
+@example("Tides\u2028")
+@example("\x1b[31mTides\x1b[0m")
+@example("Ti\u200bdes")
+def test_titles_are_shown_as_clean_line_makes_them(title):
+    info = infos(1)[0]
+    info.title = title
+    assert library_titles([info]) == {1: clean_line(title)}
+
+
+async def test_the_list_is_drawn_before_the_transcript_read_last_is_opened(tmp_path, clock):
+    from hark.tui.app import HarkApp
+
+    paths = make_library(tmp_path / "home", transcript("Alpha", 3), transcript("Beta", 3), transcript("Gamma", 3))
+    with Library(paths.library) as lib:
+        lib.set_reading(2, 1)
+    app = HarkApp(paths, clock=clock, watch_changes=False)
+    opened: list[tuple[int, bool]] = []
+    open_transcript = app.open_transcript
+
+    def spy(tid, *args, **kwargs):
+        opened.append((tid, app.library_painted is not None))
+        open_transcript(tid, *args, **kwargs)
+
+    app.open_transcript = spy  # type: ignore[method-assign]
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        assert opened == [(2, True)]  # once the list was drawn, not before
+        assert app.query_one(Reader).transcript_id == 2 and app.query_one(Reader).cursor == 1
+        assert app.focused is app.query_one(LibraryList)

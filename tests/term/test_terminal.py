@@ -75,8 +75,9 @@ def test_an_annotation_made_in_one_session_shows_in_another(tmp_path):
         import_samples(home, SAMPLES / "lecture-tides.srt")
         first.start()
         second.start()
-        first.wait_for("lecture-tides")
-        second.wait_for("lecture-tides")
+        # The reader opens a frame after the list is drawn: wait for it.
+        first.wait_for("Reader · lecture-tides")
+        second.wait_for("Reader · lecture-tides")
         first.keys("2", "j", "a")
         first.wait_for("Annotate")
         first.pause()
