@@ -163,12 +163,17 @@ class PostingList:
                 m.next()
             starts, parts = [0], [vs]
         values = _Values(starts, parts)
-        if self._deleted:
-            gone = self._deleted
-            keep = [i for i, d in enumerate(ids) if d not in gone]
-            ids = array("I", (ids[i] for i in keep))
-            weights = array("f", (weights[i] for i in keep))
-            values.index = keep
+        if self._deleted and len(ids):
+            # Deleted documents left out at once (numpy): a segment with
+            # deletions (a transcript imported again, or removed) is read
+            # whole by most queries until it is merged away.
+            nids = _numbers(ids)
+            left = ~np.isin(nids, _gone(self._deleted))
+            if not left.all():
+                keep = np.flatnonzero(left)
+                ids = _array("I", nids[keep])
+                weights = _array(weights.typecode, _numbers(weights)[keep])
+                values.index = keep.tolist()
         self._all = (ids, weights, values)
         self._blocks.clear()
         return self._all
@@ -217,6 +222,27 @@ class PostingList:
         np.minimum(pos, len(nids) - 1, out=pos)
         idx = pos[nids[pos] == d]
         return nids[idx].tolist(), nweights[idx].tolist(), vals.take(idx.tolist()) if values else None
+
+
+_GONE: dict[int, tuple[Any, Any]] = {}  # id(a deleted set) -> (the set, its sorted array)
+
+
+def _gone(deleted: Any) -> Any:
+    """A segment's deleted documents as a sorted numpy array (made once a
+    set: the set is kept with it, so its id is not reused meanwhile)."""
+    got = _GONE.get(id(deleted))
+    if got is None or got[0] is not deleted:
+        if len(_GONE) > 64:
+            _GONE.clear()
+        got = _GONE[id(deleted)] = (deleted, np.array(sorted(deleted), dtype=np.uint32))
+    return got[1]
+
+
+def _array(code: str, xs: Any) -> array:
+    """A numpy array as an array.array of the typecode (copied in C)."""
+    out = array(code)
+    out.frombytes(xs.astype(_NP_TYPES[code], copy=False).tobytes())
+    return out
 
 
 def _numbers(xs: Any) -> Any:

@@ -330,3 +330,44 @@ def test_plain_at_is_phrase_at_without_marks():
         assert plain_at(values, [o - offsets[0] for o in offsets[1:]]) == want
         found += want
     assert found > 100  # both answers were tried many times
+
+
+@pytest.fixture(scope="module")
+def deleted_index(tmp_path_factory):
+    """The samples' index after two transcripts were removed and one
+    imported again changed: its first segment keeps their old passages,
+    marked deleted."""
+    import shutil
+
+    tmp = tmp_path_factory.mktemp("deleted")
+    src = tmp / "src"
+    shutil.copytree(SAMPLES, src)
+    lib = Library(tmp / "library.sqlite3")
+    import_paths(lib, [src])
+    idx = Index(tmp / "index", lib)
+    idx.ensure()
+    for tid in lib.ids()[:2]:
+        assert lib.remove(tid)
+    talk = src / "lecture-tides.srt"
+    talk.write_text(talk.read_text(encoding="utf-8").replace("tide", "tide river lamp", 3), encoding="utf-8")
+    assert import_paths(lib, [talk]).updated
+    idx.sync()
+    yield idx, lib
+    idx.close()
+    lib.close()
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_deleted_passages_are_left_out_as_whoosh_does(deleted_index, text):
+    idx, _lib = deleted_index
+    s = _searcher(idx)
+    assert any(seg.reader.has_deletions() for seg, _o in hev.SearcherEvaluator(s).segments)
+    _parsed, plan = idx._plan(text, None)
+    if plan is None:
+        return
+    mine = {}
+    for seg, offset in hev.SearcherEvaluator(s).segments:
+        mine.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
+    assert set(mine) == set(s.docs_for_query(hev.for_whoosh(plan.query)))
+    for d, score in _whoosh(s, plan.query).items():
+        assert mine[d] == pytest.approx(score, rel=1e-6), d
