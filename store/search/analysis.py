@@ -58,7 +58,14 @@ def term(word: str) -> str:
     """The index term of one word, as `units` finds it."""
     t = _CACHE.get(word)
     if t is None:
-        if word.isascii() or not CJK.search(word):
+        if word.isascii():
+            # Folded, an ASCII word is its lower case: known so, it needs no
+            # stemming ("The", "Market" at a sentence's start).
+            low = word.lower()[:MAX_TERM]
+            t = _CACHE.get(low)
+            if t is None:
+                t = _stem(low).replace("'", "") or "_"
+        elif not CJK.search(word):
             t = _stem(fold(word)[:MAX_TERM]).replace("'", "") or "_"
         else:  # a CJK pair (or lone character): folded, never stemmed
             t = fold(word)[:MAX_TERM]

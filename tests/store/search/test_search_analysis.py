@@ -87,3 +87,25 @@ def test_ascii_words_are_the_regex_words() -> None:
     for _ in range(20_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert units(text) == TOKEN.findall(text) == [u for u, _a, _b in unit_spans(text)], repr(text)
+
+
+def test_a_word_known_in_lower_case_is_not_stemmed_again() -> None:
+    """term() finds "The" through "the" when it has seen that: the same
+    term as stemming it, for any mix of case, digits and apostrophes,
+    whatever was seen first."""
+    import random
+    import string
+
+    from hark.store.search import analysis as ha
+
+    rng = random.Random(4)
+    words = [
+        "".join(rng.choice(string.ascii_letters + "'" + string.digits) for _ in range(rng.randint(1, 70)))
+        for _ in range(3000)
+    ]
+    words += [w.capitalize() for w in words[:1000]] + [w.upper() for w in words[:1000]]
+    want = {w: ha._stem(ha.fold(w)[: ha.MAX_TERM]).replace("'", "") or "_" for w in words}
+    ha._CACHE.clear()
+    rng.shuffle(words)
+    for w in words:
+        assert ha.term(w) == want[w], w
