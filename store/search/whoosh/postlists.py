@@ -18,6 +18,7 @@ from .blocks import HarkLeafMatcher
 
 CACHE_POSTINGS = 500_000  # decoded postings kept (~20-40 bytes each)
 SELECTIVE = 24  # a list this many times longer than its candidates is probed, not decoded
+FEW = 16  # candidates looked up in a decoded list one by one (bisect), not by numpy
 
 
 class LazyNumpy:
@@ -112,6 +113,12 @@ class PostingList:
             return nids, nweights
         if not len(nids) or not len(docs):
             return nids[:0], nweights[:0]
+        if len(docs) <= FEW:
+            at = _positions(all_ids, docs.tolist())
+            return (
+                np.array([all_ids[j] for j in at], dtype=nids.dtype),
+                np.array([all_weights[j] for j in at], dtype=nweights.dtype),
+            )
         pos = np.searchsorted(nids, docs.astype(nids.dtype, copy=False))
         np.minimum(pos, len(nids) - 1, out=pos)
         idx = pos[nids[pos] == docs]
@@ -212,6 +219,9 @@ class PostingList:
         ids, weights, vals = self.all()
         if not len(ids) or not len(docs):
             return [], [], [] if values else None
+        if len(docs) <= FEW:
+            at = _positions(ids, docs.tolist() if isinstance(docs, np.ndarray) else docs)
+            return [ids[j] for j in at], [weights[j] for j in at], vals.take(at) if values else None
         # Where each document would be in the list, all at once (numpy's
         # searchsorted, in C), then those that are there.
         if self._arrays is None:
@@ -222,6 +232,21 @@ class PostingList:
         np.minimum(pos, len(nids) - 1, out=pos)
         idx = pos[nids[pos] == d]
         return nids[idx].tolist(), nweights[idx].tolist(), vals.take(idx.tolist()) if values else None
+
+
+def _positions(ids: Any, docs: list[int]) -> list[int]:
+    """Where those of sorted `docs` that are in sorted `ids` are in it
+    (bisect: for a few documents, quicker than numpy's calls)."""
+    out: list[int] = []
+    lo, n = 0, len(ids)
+    for d in docs:
+        j = bisect_left(ids, d, lo)
+        if j < n and ids[j] == d:
+            out.append(j)
+            lo = j + 1
+        else:
+            lo = j
+    return out
 
 
 _GONE: dict[int, tuple[Any, Any]] = {}  # id(a deleted set) -> (the set, its sorted array)

@@ -371,3 +371,24 @@ def test_deleted_passages_are_left_out_as_whoosh_does(deleted_index, text):
     assert set(mine) == set(s.docs_for_query(hev.for_whoosh(plan.query)))
     for d, score in _whoosh(s, plan.query).items():
         assert mine[d] == pytest.approx(score, rel=1e-6), d
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_a_few_candidates_are_found_as_many_are(samples_index, text, monkeypatch):
+    """A few candidates are looked up in a list one by one (bisect), more
+    by numpy: the same matches and scores either way."""
+    from hark.store.search.whoosh import postlists
+
+    idx, _lib = samples_index
+    s = _searcher(idx)
+    _parsed, plan = idx._plan(text, None)
+    if plan is None:
+        return
+    results = []
+    for few in (0, 1_000_000):
+        monkeypatch.setattr(postlists, "FEW", few)
+        got = {}
+        for seg, offset in hev.SearcherEvaluator(s).segments:
+            got.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
+        results.append(got)
+    assert results[0] == results[1]
