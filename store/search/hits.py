@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .analysis import spans, terms, unit_spans
+from .analysis import spans, terms, unit_spans, units
 from .documents import NoteSpot, notes_of
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..library import Library
     from .plan import Plan
+    from .words import Surface
 
 
 @dataclass
@@ -134,6 +137,39 @@ def _spans(text: str) -> tuple[tuple[str, int, int], ...]:
 
 
 @lru_cache(maxsize=8192)
+def _lower_units(text: str) -> tuple[str, ...]:
+    """The words of ASCII text in lower case: folded, as the surface words
+    are (cached: type-ahead shows the same passages again and again)."""
+    return tuple(units(text.lower()))
+
+
+TermsOf = Callable[[str], "Sequence[str | None]"]
+
+
+def query_terms(plan: Plan, surface: Surface | None) -> TermsOf:
+    """A segment's words as the query sees them: each word's term if it
+    is one of the query's, else None. Through the surface words (the
+    index's words as written, folded, with their terms), a passage's words
+    are looked up in a dictionary of the query's own -- a few dozen words
+    -- not each in the term cache of every word ever read (a passage's
+    hits read ~80 words); text that is not ASCII, or without a surface,
+    takes every word's term."""
+    by_term = surface.by_term() if surface is not None and surface.term else None
+    if by_term is None:
+        return _terms
+    wanted = set(plan.terms).union(*plan.phrases, *plan.together)
+    own = {w: t for t in wanted for w in by_term.get(t, ())}
+    get = own.get
+
+    def of(text: str) -> Sequence[str | None]:
+        if not text.isascii():
+            return _terms(text)
+        return list(map(get, _lower_units(text)))
+
+    return of
+
+
+@lru_cache(maxsize=8192)
 def _terms(text: str) -> tuple[str, ...]:
     """The terms of a segment's words (the same as _spans', without the
     offsets: most words of a passage are never marked)."""
@@ -178,18 +214,24 @@ _Built = tuple[int, str, list[tuple[int, int]], list[tuple[int, int]], dict[int,
 
 
 def _build_hit(
-    plan: Plan, rows: list[tuple], first: int, last: int, more: Callable[[], list[tuple]] | None = None
+    plan: Plan,
+    rows: list[tuple],
+    first: int,
+    last: int,
+    more: Callable[[], list[tuple]] | None = None,
+    terms_of: TermsOf = _terms,
 ) -> _Built | None:
     """From a passage's segments (and a few after it; `more` reads the rest
     of those when they are needed): the segment where the best match
     starts, the snippet and its marks, the best segment's marks and every
     segment's. None when the text no longer holds the match (the library
-    changed since indexing)."""
+    changed since indexing). `terms_of` gives a segment's words' terms
+    (query_terms: only the query's own matter)."""
     segs = _Folded(rows, more)
     n_own = sum(1 for r in rows if first <= r[0] <= last)
     if not n_own or rows[0][0] != first:
         return None
-    toks: list[str] = []
+    toks: list[str | None] = []
     seg_of: list[int] = []  # per token: its position in segs
     first_token: list[int] = []  # per position in segs read: the index of its first token
     done = 0
@@ -198,7 +240,7 @@ def _build_hit(
         nonlocal done
         while done <= k and segs.has(done):
             first_token.append(len(toks))
-            ts = _terms(segs.raw(done))
+            ts = terms_of(segs.raw(done))
             toks.extend(ts)
             seg_of.extend([done] * len(ts))
             done += 1
@@ -385,15 +427,32 @@ def _reader(lib: Library, tid: int, start: int, end: int) -> Callable[[], list[t
     return more
 
 
-def hits_for(lib: Library, plan: Plan, wanted: list[tuple[int, int, int, float]]) -> list[Hit]:
+def _built(
+    plan: Plan, rows: list[tuple], first: int, last: int, more: Callable[[], list[tuple]], terms_of: TermsOf
+) -> _Built | None:
+    """_build_hit through terms_of; a passage it finds no match in is read
+    again with every word's term (its words were not among the surface
+    words yet: a reader between another process's commit and its next
+    look at the words file)."""
+    built = _build_hit(plan, rows, first, last, more, terms_of)
+    if built is None and terms_of is not _terms:
+        built = _build_hit(plan, rows, first, last, more, _terms)
+    return built
+
+
+def hits_for(
+    lib: Library, plan: Plan, wanted: list[tuple[int, int, int, float]], surface: Surface | None = None
+) -> list[Hit]:
     """The hits of the passages found, (tid, first, last, score) best
     first: each at the segment where its best match starts, with a snippet
     and its marks; or on an annotation's note. A passage whose text no
     longer holds the match (the library changed since it was indexed), or
-    whose transcript is gone, gives none."""
+    whose transcript is gone, gives none. `surface`, the index's surface
+    words, lets the passages' words be read quicker (query_terms)."""
     out: list[Hit] = []
     if not wanted:
         return out
+    terms_of = query_terms(plan, surface)
     infos = lib.titles(sorted({w[0] for w in wanted}))
     # One read for every hit's segments and the one after (a snippet or a
     # phrase rarely needs more); a few more after it (for phrases that run
@@ -408,7 +467,7 @@ def hits_for(lib: Library, plan: Plan, wanted: list[tuple[int, int, int, float]]
         seg_rows = [r for r in rows.get(tid, ()) if first <= r[0] <= last + AHEAD]
         more = _reader(lib, tid, last + AHEAD + 1, last + extra)
         title, timing = infos[tid]
-        built = None if (plan.note_terms or plan.note_phrases) else _build_hit(plan, seg_rows, first, last, more)
+        built = None if (plan.note_terms or plan.note_phrases) else _built(plan, seg_rows, first, last, more, terms_of)
         if built is None:
             # Not in the words said: in an annotation's note or tags?
             if tid not in spots:
@@ -420,7 +479,7 @@ def hits_for(lib: Library, plan: Plan, wanted: list[tuple[int, int, int, float]]
                 out.append(note_hit)
                 continue
             if plan.note_terms or plan.note_phrases:
-                built = _build_hit(plan, seg_rows, first, last, more)
+                built = _built(plan, seg_rows, first, last, more, terms_of)
             if built is None:
                 continue
         seg, snippet, marks_, text_marks, segment_marks = built

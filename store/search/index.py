@@ -179,6 +179,7 @@ class Index:
         short = short_completions(surface, df, _breathe)
         if surface is not None:
             prime(surface.term)  # hits look their words' terms up, not stem them
+            surface.by_term()  # (and find the query's words through it: hits.query_terms)
             surface.spelling().prepare(_breathe)  # fuzzy words answer at once too
         with self._mutex:
             if self._surface is surface and self._short is None:
@@ -292,10 +293,10 @@ class Index:
                 if progress:
                     progress(n + 1, total)
             surface = surface_of(new_words)
+            if surface:  # before the commit: a reader that sees the new passages knows their words
+                save_surface(self.path / WORDS_FILE, surface)
             update.commit(self._state_meta(indexed, common))
         self._drop()
-        if surface:
-            save_surface(self.path / WORDS_FILE, surface)
         return SyncReport(added=added, removed=removed)
 
     @staticmethod
@@ -429,7 +430,7 @@ class Index:
             return SearchResult(query=text, total=0, notes=parsed.notes)
         limit = max(1, int(limit))
         docs, total, partial = self.engine.run(plan.query, limit, exact_total=exact_total, time_limit=time_limit)
-        hits = hits_for(self.lib, plan, self.engine.passages(docs))
+        hits = hits_for(self.lib, plan, self.engine.passages(docs), self._surface_words())
         notes = list(dict.fromkeys([*parsed.notes, *plan.notes]))
         # The total counts passages; a stale passage (library changed since) is dropped.
         total = max(total - (len(docs) - len(hits)), len(hits))

@@ -30,6 +30,20 @@ class Surface:
         self.words = sorted(pairs)
         self.term = pairs
         self._spelling: Spelling | None = None
+        self._by_term: dict[str, list[str]] | None = None
+
+    def by_term(self) -> dict[str, list[str]]:
+        """term -> its surface words (made at the first use)."""
+        if self._by_term is None:
+            inverse: dict[str, list[str]] = {}
+            for w, t in self.term.items():
+                got = inverse.get(t)
+                if got is None:
+                    inverse[t] = [w]
+                else:
+                    got.append(w)
+            self._by_term = inverse
+        return self._by_term
 
     def spelling(self) -> Spelling:
         """The words for fuzzy lookups (made at the first use)."""

@@ -1,0 +1,76 @@
+"""Hits read a passage's words through the query's own surface words
+(hits.query_terms): the same hits as reading every word's term, and the
+same when the surface words lag behind the index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hark.store.importer import import_paths
+from hark.store.library import Library
+from hark.store.search import Index
+from hark.store.search.hits import hits_for
+from hark.store.search.words import Surface
+
+SAMPLES = Path(__file__).resolve().parents[3] / "store" / "samples"
+
+QUERIES = [
+    "tide",
+    "the",
+    "bread starter",
+    "Tides moon",
+    '"the tide"',
+    '"you know what"',
+    "tide OR bread",
+    "tid*",
+    "harbr~",
+    "speaker:maya tide",
+    "title:tides",
+    "tide -harbour",
+    "all-female",
+    "don't",
+]
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hitwords")
+    lib = Library(tmp / "library.sqlite3")
+    import_paths(lib, [SAMPLES])
+    idx = Index(tmp / "index", lib)
+    idx.ensure()
+    yield idx, lib
+    idx.close()
+    lib.close()
+
+
+def _hits(idx, lib, text, surface):
+    _parsed, plan = idx._plan(text, None)
+    if plan is None:
+        return None
+    docs, _total, _partial = idx.engine.run(plan.query, 50, exact_total=True, time_limit=None)
+    return hits_for(lib, plan, idx.engine.passages(docs), surface)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_hits_through_the_surface_words_are_the_same(samples, text):
+    idx, lib = samples
+    surface = idx._surface_words()
+    assert surface is not None and surface.term
+    assert _hits(idx, lib, text, surface) == _hits(idx, lib, text, None)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_surface_words_that_lag_behind_lose_no_hit(samples, text):
+    """A surface that lacks the query's own words (another process saved
+    them a moment after its commit) still gives every hit."""
+    idx, lib = samples
+    full = idx._surface_words()
+    _parsed, plan = idx._plan(text, None)
+    if plan is None:
+        return
+    wanted = set(plan.terms).union(*plan.phrases, *plan.together)
+    stale = Surface({w: t for w, t in full.term.items() if t not in wanted})
+    assert _hits(idx, lib, text, stale) == _hits(idx, lib, text, None)
