@@ -154,7 +154,8 @@ def query_terms(plan: Plan, surface: Surface | None) -> TermsOf:
     -- not each in the term cache of every word ever read (a passage's
     hits read ~80 words); text that is not ASCII, or without a surface,
     takes every word's term."""
-    by_term = surface.by_term() if surface is not None and surface.term else None
+    # (Made by Index.warm in the background: never here, on a search.)
+    by_term = surface.by_term(make=False) if surface is not None else None
     if by_term is None:
         return _terms
     wanted = set(plan.terms).union(*plan.phrases, *plan.together)

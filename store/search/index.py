@@ -430,7 +430,9 @@ class Index:
             return SearchResult(query=text, total=0, notes=parsed.notes)
         limit = max(1, int(limit))
         docs, total, partial = self.engine.run(plan.query, limit, exact_total=exact_total, time_limit=time_limit)
-        hits = hits_for(self.lib, plan, self.engine.passages(docs), self._surface_words())
+        # The surface words once warm has loaded them (loading them here
+        # would be most of a new process's first search).
+        hits = hits_for(self.lib, plan, self.engine.passages(docs), self._surface)
         notes = list(dict.fromkeys([*parsed.notes, *plan.notes]))
         # The total counts passages; a stale passage (library changed since) is dropped.
         total = max(total - (len(docs) - len(hits)), len(hits))

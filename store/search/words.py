@@ -32,9 +32,10 @@ class Surface:
         self._spelling: Spelling | None = None
         self._by_term: dict[str, list[str]] | None = None
 
-    def by_term(self) -> dict[str, list[str]]:
-        """term -> its surface words (made at the first use)."""
-        if self._by_term is None:
+    def by_term(self, make: bool = True) -> dict[str, list[str]] | None:
+        """term -> its surface words (made at the first use; None if not
+        made yet and not `make`)."""
+        if self._by_term is None and make:
             inverse: dict[str, list[str]] = {}
             for w, t in self.term.items():
                 got = inverse.get(t)

@@ -11,7 +11,7 @@ import pytest
 from hark.store.importer import import_paths
 from hark.store.library import Library
 from hark.store.search import Index
-from hark.store.search.hits import hits_for
+from hark.store.search.hits import _terms, hits_for, query_terms
 from hark.store.search.words import Surface
 
 SAMPLES = Path(__file__).resolve().parents[3] / "store" / "samples"
@@ -59,7 +59,22 @@ def test_hits_through_the_surface_words_are_the_same(samples, text):
     idx, lib = samples
     surface = idx._surface_words()
     assert surface is not None and surface.term
+    surface.by_term()  # as Index.warm makes it
+    _parsed, plan = idx._plan(text, None)
+    if plan is not None:
+        assert query_terms(plan, surface) is not _terms  # the quick way is taken
     assert _hits(idx, lib, text, surface) == _hits(idx, lib, text, None)
+
+
+def test_surface_words_not_ready_are_not_made_on_a_search(samples):
+    """Before warm has made the surface words' index (a new process's
+    first search), hits read every word's term: nothing slow is made on
+    the search's way."""
+    idx, _lib = samples
+    _parsed, plan = idx._plan("tide", None)
+    fresh = Surface(dict(idx._surface_words().term))
+    assert query_terms(plan, fresh) is _terms
+    assert fresh.by_term(make=False) is None
 
 
 @pytest.mark.parametrize("text", QUERIES)
@@ -73,4 +88,5 @@ def test_surface_words_that_lag_behind_lose_no_hit(samples, text):
         return
     wanted = set(plan.terms).union(*plan.phrases, *plan.together)
     stale = Surface({w: t for w, t in full.term.items() if t not in wanted})
+    stale.by_term()
     assert _hits(idx, lib, text, stale) == _hits(idx, lib, text, None)
