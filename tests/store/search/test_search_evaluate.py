@@ -32,18 +32,6 @@ COMMON = ["the", "of", "and", "to", "a", "in", "is", "it", "you", "that"]
 PLAIN = ["river", "stone", "lamp", "harbour", "violin", "orchard", "kettle", "meadow"]
 
 
-@pytest.fixture(scope="module")
-def samples_index(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("eval")
-    lib = Library(tmp / "library.sqlite3")
-    import_paths(lib, [SAMPLES])
-    idx = Index(tmp / "index", lib)
-    idx.ensure()
-    yield idx, lib
-    idx.close()
-    lib.close()
-
-
 QUERIES = [
     "the",
     "know",
@@ -89,8 +77,8 @@ def _adjacents(q):
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_same_matches_and_scores_as_whoosh(samples_index, text):
-    idx, _lib = samples_index
+def test_same_matches_and_scores_as_whoosh(sample_index, text):
+    idx, _lib, _names = sample_index
     s = _searcher(idx)
     _parsed, plan = idx._plan(text, None)
     if plan is None:  # nothing to look for (a lone NOT): no search runs
@@ -123,9 +111,9 @@ def test_same_matches_and_scores_as_whoosh(samples_index, text):
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_search_through_whoosh_gives_the_same_hits(samples_index, text, monkeypatch):
+def test_search_through_whoosh_gives_the_same_hits(sample_index, text, monkeypatch):
     """A query the evaluator leaves to Whoosh is answered the same way."""
-    idx, _lib = samples_index
+    idx, _lib, _names = sample_index
     fast = idx.search(text, limit=50)
 
     def unsupported(self, q, limit):
@@ -152,8 +140,8 @@ LED = [
 
 
 @pytest.mark.parametrize("word", ["the", "a", "and", "know", "tide", *LED])
-def test_common_word_ranked_block_by_block_matches_scoring_all(samples_index, word, monkeypatch):
-    idx, _lib = samples_index
+def test_common_word_ranked_block_by_block_matches_scoring_all(sample_index, word, monkeypatch):
+    idx, _lib, _names = sample_index
     s = _searcher(idx)
     q = word if isinstance(word, wq.Query) else idx._plan(word, None)[1].query
     full = hev.SearcherEvaluator(s)
@@ -374,12 +362,12 @@ def test_deleted_passages_are_left_out_as_whoosh_does(deleted_index, text):
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_a_few_candidates_are_found_as_many_are(samples_index, text, monkeypatch):
+def test_a_few_candidates_are_found_as_many_are(sample_index, text, monkeypatch):
     """A few candidates are looked up in a list one by one (bisect), more
     by numpy: the same matches and scores either way."""
     from hark.store.search.whoosh import postlists
 
-    idx, _lib = samples_index
+    idx, _lib, _names = sample_index
     s = _searcher(idx)
     _parsed, plan = idx._plan(text, None)
     if plan is None:

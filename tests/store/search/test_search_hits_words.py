@@ -4,17 +4,10 @@ same when the surface words lag behind the index."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from hark.store.importer import import_paths
-from hark.store.library import Library
-from hark.store.search import Index
 from hark.store.search.hits import _terms, hits_for, query_terms
 from hark.store.search.words import Surface
-
-SAMPLES = Path(__file__).resolve().parents[3] / "store" / "samples"
 
 QUERIES = [
     "tide",
@@ -34,18 +27,6 @@ QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def samples(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("hitwords")
-    lib = Library(tmp / "library.sqlite3")
-    import_paths(lib, [SAMPLES])
-    idx = Index(tmp / "index", lib)
-    idx.ensure()
-    yield idx, lib
-    idx.close()
-    lib.close()
-
-
 def _hits(idx, lib, text, surface):
     _parsed, plan = idx._plan(text, None)
     if plan is None:
@@ -55,8 +36,8 @@ def _hits(idx, lib, text, surface):
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_hits_through_the_surface_words_are_the_same(samples, text):
-    idx, lib = samples
+def test_hits_through_the_surface_words_are_the_same(sample_index, text):
+    idx, lib, _names = sample_index
     surface = idx._surface_words()
     assert surface is not None and surface.term
     surface.by_term()  # as Index.warm makes it
@@ -66,11 +47,11 @@ def test_hits_through_the_surface_words_are_the_same(samples, text):
     assert _hits(idx, lib, text, surface) == _hits(idx, lib, text, None)
 
 
-def test_surface_words_not_ready_are_not_made_on_a_search(samples):
+def test_surface_words_not_ready_are_not_made_on_a_search(sample_index):
     """Before warm has made the surface words' index (a new process's
     first search), hits read every word's term: nothing slow is made on
     the search's way."""
-    idx, _lib = samples
+    idx, _lib, _names = sample_index
     _parsed, plan = idx._plan("tide", None)
     fresh = Surface(dict(idx._surface_words().term))
     assert query_terms(plan, fresh) is _terms
@@ -78,10 +59,10 @@ def test_surface_words_not_ready_are_not_made_on_a_search(samples):
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_surface_words_that_lag_behind_lose_no_hit(samples, text):
+def test_surface_words_that_lag_behind_lose_no_hit(sample_index, text):
     """A surface that lacks the query's own words (another process saved
     them a moment after its commit) still gives every hit."""
-    idx, lib = samples
+    idx, lib, _names = sample_index
     full = idx._surface_words()
     _parsed, plan = idx._plan(text, None)
     if plan is None:
