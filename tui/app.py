@@ -391,7 +391,7 @@ class HarkApp(PlayingActions, AnnotationActions, CopyActions, NamingActions, Sea
 
     def _after_first_screen(self) -> None:
         self.warm_search()
-        self.find_copies()
+        self.find_copies_later()
 
     @on(LibraryPane.Opened)
     def _library_opened(self, event: LibraryPane.Opened) -> None:

@@ -23,6 +23,12 @@ from hark.store.text import clean_line
 from . import backend
 from .reader import Reader
 
+# Seconds after the first screen before the library is looked through for
+# copies it has never been looked at for (a library from before hark found
+# copies): its imports (numpy, the aligner) and its reads would otherwise
+# run beside the index's opening and slow a search typed at once.
+COPIES_AFTER = 2.0
+
 if TYPE_CHECKING:
     from hark.store.library import TranscriptInfo
     from hark.store.paths import Paths
@@ -54,6 +60,10 @@ class CopyActions:
         return self.query_one(Reader).transcript_id
 
     # -- offering the alignment -----------------------------------------------
+
+    def find_copies_later(self) -> None:
+        """Look for copies once the app is likely idle (COPIES_AFTER)."""
+        self.set_timer(COPIES_AFTER, self.find_copies)
 
     @work(thread=True, group="find-copies")
     def find_copies(self) -> None:

@@ -12,6 +12,7 @@ from hark.store.importer import import_paths
 from hark.store.library import Library
 from hark.store.paths import Paths, resolve
 from hark.tui.app import HarkApp, StatusLine
+from hark.tui.copying import COPIES_AFTER
 from hark.tui.panes import LibraryPane
 from hark.tui.reader import Reader
 from tests.store.copy_helpers import make_copy
@@ -145,6 +146,9 @@ async def test_the_library_marks_copies_found_after_an_upgrade(tmp_path, clock):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         pane = app.query_one(LibraryPane)
+        # It looks a little after the start (not beside the index's opening).
+        await pilot.pause(COPIES_AFTER)
+        await settle(app, pilot)
         assert {t.id: t.same_talk for t in pane.items} == {1: [2], 2: [1]}
         shown = [o.prompt.plain for o in options(app.query_one("#library-list"))]
         assert len(shown) == 2 and all("= 1 copy" in s for s in shown)
