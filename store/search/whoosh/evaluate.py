@@ -40,7 +40,7 @@ from whoosh import query as wq
 from ..plan import Adjacent
 from . import privates
 from .postings import has_neighbours, phrase_at, plain_at, positions
-from .postlists import LazyNumpy, ListCache, PostingList, preload
+from .postlists import LazyNumpy, ListCache, PostingList, preload, use_numpy
 from .scoring import fast_constants, length_array, length_table
 
 __all__ = ["Evaluator", "SearcherEvaluator", "Segment", "Unsupported", "for_whoosh", "preload"]
@@ -158,7 +158,7 @@ class Evaluator:
             lead, alts, optional = shape
             pl = self.seg.plist(lead.fieldname, lead.text)
             fast = self.seg.fast(lead.fieldname, lead.text)
-            if pl is not None and fast is not None:
+            if pl is not None and fast is not None and use_numpy(pl.df):
                 num, c1, c2, table = fast
                 best = pl.top(limit, (num, c1, c2, length_array(self.seg.reader, lead.fieldname, table)))
         if best is None:  # any other query, or a list not in blocks: score it whole
@@ -311,6 +311,8 @@ class Evaluator:
             if fast is None or not pl._blocked():
                 return None
             leads.append((sub, lead, pl, fast))
+        if not use_numpy(leads[0][2].df):  # (the rarest: what the plain AND reads whole)
+            return None
         cand: Any = None if within is None else np.array(within, dtype=np.uint32)
         for _sub, _lead, pl, _fast in leads:
             cand = pl.pick(cand)[0]

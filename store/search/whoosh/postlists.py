@@ -2,10 +2,12 @@
 postings in one index segment, decoded from hark's blocks (blocks.py)
 straight from the memory map -- whole, or only the blocks that can hold
 a few candidates -- and kept, bounded, for the next query (typing repeats
-its words); numpy, imported at its first use."""
+its words). numpy does the long work once it is imported (or when a list
+repays its import: `use_numpy`); before, Python does, with the same results."""
 
 from __future__ import annotations
 
+import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
@@ -40,10 +42,24 @@ class LazyNumpy:
 
 np: Any = LazyNumpy(globals())
 
+# Postings from which numpy is worth importing for one query: below, until
+# something else has imported it, lists are read and scored in Python. A
+# new process's first search (each `hark search`, the app's first) then
+# does not wait ~70 ms for numpy to score a few thousand postings; a list
+# this long takes Python about as long as the import.
+NUMPY_PAYS = 100_000
+
 
 def preload() -> None:
     """Import numpy now (from a background thread), not at a search."""
     import numpy  # noqa: F401  (every LazyNumpy then takes it from sys.modules)
+
+
+def use_numpy(postings: int) -> bool:
+    """Whether to work on this many postings with numpy: once it is
+    imported (or being imported: its users wait for it), or when the work
+    repays its import."""
+    return "numpy" in sys.modules or postings >= NUMPY_PAYS
 
 
 class PostingList:
@@ -170,7 +186,7 @@ class PostingList:
                 m.next()
             starts, parts = [0], [vs]
         values = _Values(starts, parts)
-        if self._deleted and len(ids):
+        if self._deleted and len(ids) and use_numpy(len(ids)):
             # Deleted documents left out at once (numpy): a segment with
             # deletions (a transcript imported again, or removed) is read
             # whole by most queries until it is merged away.
@@ -181,6 +197,13 @@ class PostingList:
                 ids = _array("I", nids[keep])
                 weights = _array(weights.typecode, _numbers(weights)[keep])
                 values.index = keep.tolist()
+        elif self._deleted and len(ids):
+            gone = self._deleted
+            kept = [i for i, d in enumerate(ids) if d not in gone]
+            if len(kept) < len(ids):
+                ids = array("I", [ids[i] for i in kept])
+                weights = array(weights.typecode, [weights[i] for i in kept])
+                values.index = kept
         self._all = (ids, weights, values)
         self._blocks.clear()
         return self._all
@@ -219,8 +242,8 @@ class PostingList:
         ids, weights, vals = self.all()
         if not len(ids) or not len(docs):
             return [], [], [] if values else None
-        if len(docs) <= FEW:
-            at = _positions(ids, docs.tolist() if isinstance(docs, np.ndarray) else docs)
+        if len(docs) <= FEW or not use_numpy(len(ids)):
+            at = _positions(ids, _listed(docs))
             return [ids[j] for j in at], [weights[j] for j in at], vals.take(at) if values else None
         # Where each document would be in the list, all at once (numpy's
         # searchsorted, in C), then those that are there.
@@ -232,6 +255,13 @@ class PostingList:
         np.minimum(pos, len(nids) - 1, out=pos)
         idx = pos[nids[pos] == d]
         return nids[idx].tolist(), nweights[idx].tolist(), vals.take(idx.tolist()) if values else None
+
+
+def _listed(docs: Any) -> list[int]:
+    """Documents as a list of ints (from a list, an array or numpy's)."""
+    if isinstance(docs, list):
+        return docs
+    return docs.tolist() if hasattr(docs, "tolist") else list(docs)
 
 
 def _positions(ids: Any, docs: list[int]) -> list[int]:

@@ -380,3 +380,48 @@ def test_a_few_candidates_are_found_as_many_are(sample_index, text, monkeypatch)
             got.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
         results.append(got)
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize("which", ["sample_index", "deleted_index"])
+def test_without_numpy_the_same_matches_and_scores(which, text, request, monkeypatch):
+    """Until numpy is imported, lists are read and scored in Python (a new
+    process's first search does not wait for numpy's import): the same
+    best documents, scores and totals as numpy's paths, deletions too."""
+    from hark.store.search.whoosh import postlists
+
+    idx = request.getfixturevalue(which)[0]
+    s = _searcher(idx)
+    _parsed, plan = idx._plan(text, None)
+    if plan is None:
+        return
+    monkeypatch.setattr(hev, "LEAD_POSTINGS", 1)  # every word's list ranked whole, where numpy does it
+    results = []
+    for numpy_ in (True, False):
+        monkeypatch.setattr(postlists, "use_numpy", lambda _n, numpy_=numpy_: numpy_)
+        monkeypatch.setattr(hev, "use_numpy", lambda _n, numpy_=numpy_: numpy_)
+        every = {}
+        for seg, offset in hev.SearcherEvaluator(s).segments:
+            every.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
+        results.append((every, hev.SearcherEvaluator(s).search(plan.query, 5)))
+    assert results[0] == results[1]
+
+
+def test_a_new_process_searches_without_importing_numpy(sample_index):
+    """A search of a few postings (each `hark search`, the app's first
+    search) does not wait for numpy's import (~75 ms)."""
+    import subprocess
+    import sys
+
+    idx, lib, _names = sample_index
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from hark.store.library import Library\n"
+        "from hark.store.search import Index\n"
+        f"lib = Library(Path({str(lib.path)!r}), read_only=True)\n"
+        f"r = Index(Path({str(idx.path)!r}), lib).search('tide moon')\n"
+        "print(r.total > 0, 'numpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]
