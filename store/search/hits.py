@@ -152,15 +152,24 @@ def query_terms(plan: Plan, surface: Surface | None) -> TermsOf:
     index's words as written, folded, with their terms), a passage's words
     are looked up in a dictionary of the query's own -- a few dozen words
     -- not each in the term cache of every word ever read (a passage's
-    hits read ~80 words); text that is not ASCII, or without a surface,
-    takes every word's term."""
-    # (Made by Index.warm in the background: never here, on a search.)
-    by_term = surface.by_term(make=False) if surface is not None else None
-    if by_term is None:
+    hits read ~80 words); before warm has indexed them by term, each word's
+    term is looked up in them (not stemmed). Text that is not ASCII, or
+    without a surface, takes every word's term."""
+    if surface is None:
         return _terms
     wanted = set(plan.terms).union(*plan.phrases, *plan.together)
-    own = {w: t for t in wanted for w in by_term.get(t, ())}
-    get = own.get
+    # (Made by Index.warm in the background: never here, on a search.)
+    by_term = surface.by_term(make=False)
+    if by_term is None:  # every surface word's term, and whether it is the query's
+        term_of = surface.term.get
+
+        def own_term(w: str) -> str | None:
+            t = term_of(w)
+            return t if t in wanted else None
+
+        get = own_term
+    else:
+        get = {w: t for t in wanted for w in by_term.get(t, ())}.get
 
     def of(text: str) -> Sequence[str | None]:
         if not text.isascii():

@@ -36,30 +36,35 @@ def _hits(idx, lib, text, surface):
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_hits_through_the_surface_words_are_the_same(sample_index, text):
+@pytest.mark.parametrize("indexed", [True, False], ids=["by-term", "loaded"])
+def test_hits_through_the_surface_words_are_the_same(sample_index, text, indexed):
+    """The surface words as Index.warm leaves them (indexed by term), or
+    only loaded (a new process's first search that expanded a prefix):
+    the same hits as reading every word's term."""
     idx, lib, _names = sample_index
-    surface = idx._surface_words()
-    assert surface is not None and surface.term
-    surface.by_term()  # as Index.warm makes it
+    surface = Surface(dict(idx._surface_words().term))
+    assert surface.term
+    if indexed:
+        surface.by_term()
     _parsed, plan = idx._plan(text, None)
     if plan is not None:
         assert query_terms(plan, surface) is not _terms  # the quick way is taken
     assert _hits(idx, lib, text, surface) == _hits(idx, lib, text, None)
 
 
-def test_surface_words_not_ready_are_not_made_on_a_search(sample_index):
-    """Before warm has made the surface words' index (a new process's
-    first search), hits read every word's term: nothing slow is made on
+def test_surface_words_not_indexed_are_not_indexed_on_a_search(sample_index):
+    """Before warm has indexed the surface words by term (a new process's
+    first search), hits look each word's term up: nothing slow is made on
     the search's way."""
-    idx, _lib, _names = sample_index
-    _parsed, plan = idx._plan("tide", None)
+    idx, lib, _names = sample_index
     fresh = Surface(dict(idx._surface_words().term))
-    assert query_terms(plan, fresh) is _terms
+    assert _hits(idx, lib, "tide", fresh)
     assert fresh.by_term(make=False) is None
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_surface_words_that_lag_behind_lose_no_hit(sample_index, text):
+@pytest.mark.parametrize("indexed", [True, False], ids=["by-term", "loaded"])
+def test_surface_words_that_lag_behind_lose_no_hit(sample_index, text, indexed):
     """A surface that lacks the query's own words (another process saved
     them a moment after its commit) still gives every hit."""
     idx, lib, _names = sample_index
@@ -69,5 +74,6 @@ def test_surface_words_that_lag_behind_lose_no_hit(sample_index, text):
         return
     wanted = set(plan.terms).union(*plan.phrases, *plan.together)
     stale = Surface({w: t for w, t in full.term.items() if t not in wanted})
-    stale.by_term()
+    if indexed:
+        stale.by_term()
     assert _hits(idx, lib, text, stale) == _hits(idx, lib, text, None)
