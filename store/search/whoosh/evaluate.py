@@ -33,6 +33,7 @@ whole or by the blocks that can hold the candidates (postlists.py).
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from typing import Any
 
 from whoosh import query as wq
@@ -70,8 +71,10 @@ class Segment:
         cache: ListCache | None = None,
         number: int = 0,
         constants: dict[tuple[str, str], Any] | None = None,
+        df: Callable[[str, str], int | None] | None = None,
     ) -> None:
         self.searcher = searcher
+        self._df = df  # a term's document frequency in the whole index, where known (None: ask Whoosh)
         self.reader = reader
         self.cache = cache if cache is not None else ListCache()
         self.number = number
@@ -111,7 +114,13 @@ class Segment:
         got = self._constants.get(key, False)
         if got is False:
             make = getattr(self.searcher.weighting, "constants", None)
-            got = self._constants[key] = make(self.searcher, field, text) if make is not None else None
+            if make is None:
+                got = None
+            elif self._df is not None:
+                got = make(self.searcher, field, text, self._df(field, text))
+            else:
+                got = make(self.searcher, field, text)
+            self._constants[key] = got
         if got is None:
             return fast_constants(self.scorer(field, text))
         table = length_table(self.reader, field)
@@ -510,12 +519,15 @@ class SearcherEvaluator:
     """The evaluator for one searcher: its segments' caches live as long as
     the searcher does (a refreshed searcher gets a new one)."""
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, df: Callable[[str, str], int | None] | None = None) -> None:
+        """`df` gives a term's document frequency in the whole index where
+        it is known (the term table warm built: no look-up in every
+        segment for its idf), else None."""
         self.searcher = searcher
         cache = ListCache()
         constants: dict[tuple[str, str], Any] = {}
         self.segments = [
-            (Segment(ss, ss.reader(), cache, n, constants), offset)
+            (Segment(ss, ss.reader(), cache, n, constants, df), offset)
             for n, (ss, offset) in enumerate(searcher.leaf_searchers())
         ]
 

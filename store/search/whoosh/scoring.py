@@ -4,9 +4,12 @@ document: half the time of a common-word query)."""
 
 from __future__ import annotations
 
+from math import log
 from typing import Any
 
 from . import privates
+
+_WHOOSH_IDF: Any = None  # Whoosh's idf (weighting() sets it): a df given is used only with it
 
 
 def length_table(reader: Any, fieldname: str) -> list[int] | None:
@@ -45,7 +48,10 @@ def length_array(reader: Any, fieldname: str, table: list[int]) -> Any:
 
 def weighting() -> Any:
     """The searcher's weighting: Whoosh's BM25F, lengths from the table."""
-    from whoosh.scoring import BM25F, BM25FScorer
+    global _WHOOSH_IDF
+    from whoosh.scoring import BM25F, BM25FScorer, WeightingModel
+
+    _WHOOSH_IDF = WeightingModel.idf
 
     class FastBM25FScorer(BM25FScorer):
         """BM25F, the same formula, with lengths from a table."""
@@ -69,18 +75,27 @@ def weighting() -> Any:
             B = self._field_B.get(fieldname, self.B)
             return FastBM25FScorer(searcher, fieldname, text, B, self.K1, qf=qf)
 
-        def constants(self, searcher: Any, fieldname: str, text: str | bytes) -> tuple[float, float, float] | None:
+        def constants(
+            self, searcher: Any, fieldname: str, text: str | bytes, df: int | None = None
+        ) -> tuple[float, float, float] | None:
             """(numerator, the two length constants) of a term's scorer,
             as FastBM25FScorer has them, without making one: its idf and
             the field's average length are the whole index's (the same in
             every segment), and a scorer also looks its term up in its own
             segment, for Whoosh's block-quality bounds the evaluator does not
-            use. None for a field without lengths."""
+            use. `df`, the term's document frequency in the whole index when
+            the caller knows it (the term table): Whoosh's idf from it, not
+            from a look-up in every segment. None for a field without
+            lengths."""
             if not searcher.schema[fieldname].scorable:
                 return None
             parent = searcher.get_parent()
             B = self._field_B.get(fieldname, self.B)
-            return _constants(parent.idf(fieldname, text), parent.avg_field_length(fieldname) or 1, B, self.K1)
+            if df is None or type(self).idf is not _WHOOSH_IDF:
+                idf = parent.idf(fieldname, text)
+            else:
+                idf = log(parent.doc_count_all() / (df + 1)) + 1  # Whoosh's WeightingModel.idf
+            return _constants(idf, parent.avg_field_length(fieldname) or 1, B, self.K1)
 
     return FastBM25F()
 

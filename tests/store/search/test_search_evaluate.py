@@ -425,3 +425,25 @@ def test_a_new_process_searches_without_importing_numpy(sample_index):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_idf_from_the_term_table_scores_the_same(sample_index, text):
+    """Once warm has built the term table, a term's idf comes from its
+    document frequency there, not from a look-up in every segment: the
+    same scores, to the last bit."""
+    idx, _lib, _names = sample_index
+    idx.warm()
+    s = _searcher(idx)
+    known = idx.engine._known_df()
+    assert known is not None and known("text", "tide") > 0
+    _parsed, plan = idx._plan(text, None)
+    if plan is None:
+        return
+    results = []
+    for df in (None, known):
+        got = {}
+        for seg, offset in hev.SearcherEvaluator(s, df).segments:
+            got.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
+        results.append(got)
+    assert results[0] == results[1]
