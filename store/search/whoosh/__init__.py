@@ -8,6 +8,7 @@
     writer.py      a leaner SegmentWriter, the merge policy of small commits
     textlog.py     the text fields' postings gathered flat and sorted by term at each flush
     build.py       bulk builds, in one process or two
+    merge.py       a build's segments merged into one, list by list (blocks copied, ids moved)
     lexicon.py     the term tables: prefixes, fuzzy terms, completion
     scoring.py     BM25F with lengths from a table
     postlists.py   posting lists as arrays, decoded whole or by blocks, and their cache

@@ -276,6 +276,50 @@ def decode(buf: Any, base: int, pos: int) -> tuple[int, int, Block]:
     return maxid, (-nxt if length < 0 else nxt), (ids, weights, values)
 
 
+def moved(raw: Any, shift: int, last: bool, tag: bool = True) -> bytes:
+    """A posting list's bytes as the postings file has them (Whoosh's tag,
+    then its blocks) for a merged list: each block's ids moved up by
+    `shift` documents, and its last block marked the list's last or not
+    (`last`: more lists' blocks follow); the tag kept only if `tag` (the
+    merged list's first part). Values and weights are copied as they are."""
+    raw = bytes(raw)
+    magic = len(WHOOSH3_HEADER_MAGIC)
+    if raw[:magic] != WHOOSH3_HEADER_MAGIC:
+        raise _damaged(0)
+    if not shift and last:  # unchanged (the first segment's, the list's last part)
+        return raw if tag else raw[magic:]
+    out: list[bytes] = []
+    p = magic
+    copied = 0 if tag else magic  # raw[copied:p] is copied as it is
+    while True:
+        length, n, maxid, mw, mn, mx, wcode, vcode, vlen = HEAD.unpack_from(raw, p)
+        if not _sane(length, n, wcode, vcode, vlen):
+            raise _damaged(p)
+        end = p + 4 + abs(length)
+        final = length < 0
+        if shift or (final and not last):
+            out.append(raw[copied:p])
+            size = -abs(length) if final and last else abs(length)
+            out.append(HEAD.pack(size, n, maxid + shift, mw, mn, mx, wcode, vcode, vlen))
+            at = p + HEAD.size
+            if shift:
+                ids = _uint32(raw[at : at + 4 * n])
+                if ids[-1] + shift > 0xFFFFFFFF:
+                    raise ValueError("a merged segment holds at most 2**32 documents")
+                moved_ids = array("I", [d + shift for d in ids])
+                if _SWAP:
+                    moved_ids.byteswap()
+                out.append(moved_ids.tobytes())
+                at += 4 * n
+            out.append(raw[at:end])
+            copied = end
+        p = end
+        if final:
+            break
+    out.append(raw[copied:p])
+    return emptybytes.join(out)
+
+
 class HarkPostingsWriter(W3PostingsWriter):
     """W3's postings writer with hark's blocks (only `_write_block` differs:
     the buffering and the term statistics are W3's)."""
@@ -310,6 +354,14 @@ class HarkPostingsWriter(W3PostingsWriter):
         self._postfile.write(data)
         self._blockcount += 1
         self._new_block()
+
+    def write_raw(self, data: bytes) -> int:
+        """A posting list's bytes written as they are (a merge's: moved);
+        where they start in the file."""
+        f = self._postfile
+        start = f.tell()
+        f.write(data)
+        return start
 
     def write_list(self, format_: Any, docs: Any, weights: Any, blob: Any, ends: Any, lengths: list[int]) -> bytes:
         """A whole posting list (a term's postings, in document order; the
@@ -376,16 +428,32 @@ class HarkPostingsWriter(W3PostingsWriter):
             total += sum(ws)
         f.write(emptybytes.join(out))
         # W3TermInfo(weight, df, lengths, maxweight, ids).set_extent(...).to_bytes(), packed at once.
-        return _TERMINFO.pack(
-            False,
-            total,
-            n,
-            0 if minlength is None else length_to_byte(minlength),
-            length_to_byte(maxlength),
-            maxweight,
-            docs[0],
-            docs[-1],
-        ) + _EXTENT.pack(start, size)
+        return term_info(total, n, minlength, maxlength, maxweight, docs[0], docs[-1], start, size)
+
+
+def term_info(
+    weight: float,
+    df: int,
+    minlength: int | None,
+    maxlength: int,
+    maxweight: float,
+    minid: int,
+    maxid: int,
+    start: int,
+    size: int,
+) -> bytes:
+    """A list's term info as W3TermInfo(...).set_extent(start,
+    size).to_bytes() gives it, packed at once."""
+    return _TERMINFO.pack(
+        False,
+        weight,
+        df,
+        0 if minlength is None else length_to_byte(minlength),
+        length_to_byte(maxlength),
+        maxweight,
+        minid,
+        maxid,
+    ) + _EXTENT.pack(start, size)
 
 
 class HarkLeafMatcher(W3LeafMatcher):

@@ -32,6 +32,7 @@ from . import patches, privates
 from .build import build_parallel, build_segments
 from .evaluate import SearcherEvaluator, Unsupported, for_whoosh, preload
 from .lexicon import Lexicon, TermTable
+from .merge import merge_built
 from .schema import INDEX_NAME, make_schema
 from .scoring import weighting
 from .writer import LeanWriter, merge_small, tighten
@@ -326,6 +327,9 @@ class WhooshEngine(Engine):
                 if was:
                     gc.enable()
             surface = surface_of(words)
+        # One segment, not one a process and flush: a query reads each of
+        # its words once a segment.
+        segments = merge_built(ix, segments)
         # The new segments replace every old one at commit.
         writer = LeanWriter(ix, timeout=10.0, delay=0.05)
         with WhooshUpdate(writer, self.path, replace=segments) as update:

@@ -239,3 +239,62 @@ def add_postings(pw: Any, docs: array, weights: array, values: list[bytes], leng
         ls = [n for n in lengths[i : i + limit] if n]
         pw._minlength = min(ls) if ls else None
         pw._maxlength = max(ls) if ls else 0
+
+
+# -- merging a build's segments (merge.py) ------------------------------------------------
+
+
+def merge_missing(reader: Any, perdoc_writer: Any, postings_writer: Any) -> list[str]:
+    """The private names a merge of segments list by list reads that these
+    objects lack (a merge that cannot be made leaves the segments apart)."""
+    from whoosh.codec import whoosh3
+
+    missing = [f"whoosh3.{a}" for a in ("LENGTHS_COLUMN", "_lenfield") if not hasattr(whoosh3, a)]
+    if not hasattr(getattr(reader, "_terms", None), "_postfile"):
+        missing.append("SegmentReader._terms._postfile")
+    if not isinstance(getattr(perdoc_writer, "_fieldlengths", None), dict):
+        missing.append("W3PerDocWriter._fieldlengths")
+    if not hasattr(postings_writer, "_postfile"):
+        missing.append("W3PostingsWriter._postfile")
+    if not _reads.lengths:
+        missing.append("(length columns)")
+    return missing
+
+
+def postings_file(reader: Any) -> Any:
+    """A leaf reader's postings file (a StructFile: get(offset, length))."""
+    return reader._terms._postfile
+
+
+def field_totals(perdoc_writer: Any) -> dict[str, int]:
+    """The W3 per-document writer's running total length of each field
+    (what the segment keeps for the field's average length)."""
+    return perdoc_writer._fieldlengths
+
+
+def length_column(fieldname: str) -> tuple[str, Any]:
+    """The per-document column (its name and type) of a field's lengths."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    return _lenfield(fieldname), LENGTHS_COLUMN
+
+
+def put_lengths(perdoc_writer: Any, fieldname: str, first: int, data: bytes) -> bool:
+    """A run of documents' length bytes (documents first.., a byte each,
+    as a length column holds them) written into the W3 per-document
+    writer's length column at once; False, nothing written, where the
+    writer lacks what this reads (the caller adds them a document at a
+    time)."""
+    column, kind = length_column(fieldname)
+    writers = getattr(perdoc_writer, "_colwriters", None)
+    if not isinstance(writers, dict) or not hasattr(perdoc_writer, "_create_column"):
+        return False
+    if column not in writers:
+        perdoc_writer._create_column(column, kind)
+    cw = writers[column]
+    if not all(hasattr(cw, a) for a in ("_dbfile", "_count", "fill")) or cw._count > first:
+        return False
+    cw.fill(first)
+    cw._dbfile.write(bytes(data))
+    cw._count = first + len(data)
+    return True

@@ -296,6 +296,11 @@ class LeanWriter(SegmentWriter):
     def has_documents(self) -> bool:
         return bool(self._added)
 
+    def mark_added(self) -> None:
+        """Documents were written straight to the per-document writer (a
+        merge of segments, merge.py): the segment has them."""
+        self._added = True
+
     def finish_segment(self) -> Any:
         """Write the documents added so far as a new segment, not committed
         (a build commits all its segments at once)."""
