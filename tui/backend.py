@@ -548,13 +548,17 @@ def copies(paths: Paths, tid: int) -> list[CopyOf]:
 
 
 @guarded
-def find_copies(paths: Paths) -> int:
+def find_copies(paths: Paths) -> bool:
     """Look for copies among transcripts that were never looked at (a
-    library from before hark found copies); how many were looked at."""
+    library from before hark found copies); whether the copies known
+    changed (the Library shows them)."""
     from hark.store import same_talk
 
     with open_library(paths) as lib:
-        return 0 if lib.read_only else same_talk.backfill(lib)
+        if lib.read_only:
+            return False
+        before = lib.copy_pairs()
+        return bool(same_talk.backfill(lib)) and lib.copy_pairs() != before
 
 
 @guarded

@@ -70,10 +70,10 @@ class CopyActions:
         """Look once for copies a library from before copies were found
         holds; the Library marks them when there are any."""
         try:
-            looked = backend.find_copies(self.paths)
+            changed = backend.find_copies(self.paths)
         except backend.StoreError:
             return  # the next import looks again
-        if looked:
+        if changed:
             self.call_from_thread(self.load_library)
 
     def offer_alignment(self, info: TranscriptInfo) -> None:
