@@ -16,7 +16,9 @@ from collections.abc import Iterable, Iterator
 SPANS_AT_ONCE = 100
 
 SegmentRow = tuple[int, float, float, str | None, str]  # (idx, start, end, speaker, text)
-_SPAN_ROWS = "SELECT transcript_id, idx, start, end, speaker, text FROM segments WHERE transcript_id = ? AND idx BETWEEN ? AND ?"
+_SPAN_ROWS = (
+    "SELECT transcript_id, idx, start, end, speaker, text FROM segments WHERE transcript_id = ? AND idx BETWEEN ? AND ?"
+)
 
 
 class SearchRows:

@@ -35,6 +35,7 @@ import struct
 import sys
 import zlib
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any
@@ -543,6 +544,37 @@ class HarkLeafMatcher(W3LeafMatcher):
     def block(self, pos: int) -> Block:
         """(ids, weights, values) of the block at `pos`."""
         return decode(*self._view(), pos)[2]
+
+    def probe(self, pos: int, docs: list[int]) -> tuple[list[int], list[Any]]:
+        """(ids, weights) of those of `docs` (sorted) that the block at
+        `pos` holds, its ids searched where they lie and only their weights
+        read: what decoding the block and looking them up gives, without
+        the rest of the block (a few candidates met by a long list)."""
+        buf, base = self._view()
+        p = pos - base
+        length, n, _maxid, _mw, _mn, _mx, wcode, vcode, vlen = HEAD.unpack_from(buf, p)
+        if not _sane(length, n, wcode, vcode, vlen):
+            raise _damaged(pos)
+        p += HEAD.size
+        ids = _uint32(buf[p : p + 4 * n])
+        w_at = p + 4 * n
+        found: list[int] = []
+        weights: list[Any] = []
+        j = 0
+        for d in docs:
+            j = bisect_left(ids, d, j)
+            if j < n and ids[j] == d:
+                found.append(d)
+                # As decode's arrays give them: floats, or whole frequencies (W_BYTES)
+                if wcode == W_ONES:
+                    weights.append(1.0)
+                elif wcode == W_BYTES:
+                    weights.append(buf[w_at + j])
+                elif wcode == W_SAME:
+                    weights.append(struct.unpack_from("<f", buf, w_at)[0])
+                else:
+                    weights.append(struct.unpack_from("<f", buf, w_at + 4 * j)[0])
+        return found, weights
 
     def whole(self) -> tuple[array, array, list[int], list[Any]]:  # noqa: C901 (one tight loop)
         """(ids, weights, starts, values) of the whole list: the values of

@@ -22,7 +22,7 @@ from . import patches
 from .schema import INDEX_NAME
 from .writer import LeanWriter
 
-FLUSH_POSTINGS = 8_000_000  # a bulk writer writes a segment past this many postings (~16 bytes each)
+FLUSH_POSTINGS = 6_000_000  # a bulk writer writes a segment past this many postings (~16 bytes each)
 
 
 def build_segments(

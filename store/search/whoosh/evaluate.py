@@ -84,6 +84,10 @@ class Segment:
         self._constants = constants if constants is not None else {}
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
         self.deleted = frozenset(deleted) if deleted else None
+        try:  # the fields this segment has terms in (None: unknown)
+            self.fields: frozenset[str] | None = frozenset(reader.indexed_field_names())
+        except Exception:
+            self.fields = None
 
     def plist(self, field: str, text: str) -> PostingList | None:
         def make() -> PostingList | None:
@@ -508,6 +512,35 @@ def _weight_length(sc: Any) -> bool:
     return isinstance(sc, WeightLengthScorer)
 
 
+def fields_of(q: Any) -> set[str] | None:
+    """The fields a query's matches need terms in (a segment with none of
+    them has no match); None where that is not known (a query whose
+    matches may lack every term it names: a NOT not under an AND)."""
+    if isinstance(q, wq.Term):
+        return {q.fieldname}
+    if isinstance(q, Adjacent):
+        return {p[0] for p in q.parts}
+    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+        return set()
+    if isinstance(q, wq.And):
+        parts = [c for c in q.subqueries if not isinstance(c, wq.Not)]
+        if not parts:
+            return None
+    elif isinstance(q, wq.Or):
+        parts = list(q.subqueries)
+    elif isinstance(q, (wq.AndMaybe, wq.AndNot)):
+        parts = [q.a]  # (its matches are the first part's)
+    else:
+        return None
+    out: set[str] = set()
+    for part in parts:
+        got = fields_of(part)
+        if got is None:
+            return None
+        out |= got
+    return out
+
+
 def _boosted(scores: Scores, boost: float) -> Scores:
     if boost != 1.0:
         for d in scores:
@@ -537,7 +570,10 @@ class SearcherEvaluator:
         Raises Unsupported for a query it leaves to Whoosh."""
         total = 0
         best: list[tuple[float, int]] = []
+        wanted = fields_of(q)
         for seg, offset in self.segments:
+            if wanted is not None and seg.fields is not None and wanted.isdisjoint(seg.fields):
+                continue  # (the index's state document's own segment, for most queries)
             scores, n = Evaluator(seg).top(q, limit)
             total += n
             top = heapq.nlargest(limit, ((s, -(d + offset)) for d, s in scores.items()))

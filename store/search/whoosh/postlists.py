@@ -214,7 +214,7 @@ class PostingList:
         only the blocks that can hold them when the list is much longer
         than `docs`."""
         if self._all is None and self._blocked() and self.df > SELECTIVE * len(docs):
-            maxids, _offsets = self.heads()
+            maxids, offsets = self.heads()
             out_ids: list[int] = []
             out_w: list[float] = []
             out_v: list | None = [] if values else None
@@ -226,8 +226,18 @@ class PostingList:
                 k = bisect_left(maxids, docs[i], k)
                 if k >= nblocks:
                     break
-                bids, bw, bv = self._block(k)
                 top = maxids[k]
+                if out_v is None and k not in self._blocks:
+                    # Ids and weights only: looked up where they lie, the block not decoded.
+                    upto = bisect_right(docs, top, i)
+                    got, ws = self._matcher.probe(offsets[k], docs[i:upto])
+                    for d, w in zip(got, ws, strict=True):
+                        if d not in gone:
+                            out_ids.append(d)
+                            out_w.append(w)
+                    i = upto
+                    continue
+                bids, bw, bv = self._block(k)
                 j = 0
                 while i < len(docs) and docs[i] <= top:
                     d = docs[i]

@@ -298,3 +298,16 @@ def put_lengths(perdoc_writer: Any, fieldname: str, first: int, data: bytes) -> 
     cw._dbfile.write(bytes(data))
     cw._count = first + len(data)
     return True
+
+
+def segment_map(reader: Any) -> Any:
+    """The memory map of a leaf reader's compound segment file, or None
+    (not mapped, or not found)."""
+    import mmap
+
+    storage = getattr(reader, "_storage", None)
+    for s in (storage, getattr(storage, "a", None)):
+        m = getattr(s, "_source", None)
+        if isinstance(m, mmap.mmap):
+            return m
+    return None

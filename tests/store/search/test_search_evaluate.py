@@ -447,3 +447,83 @@ def test_idf_from_the_term_table_scores_the_same(sample_index, text):
             got.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
         results.append(got)
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_a_segment_without_the_querys_fields_is_skipped(sample_index, text, monkeypatch):
+    """A segment with no term in any field a query needs (the index's
+    state document's own) is not searched: the same results as searching
+    every segment."""
+    idx, _lib, _names = sample_index
+    s = _searcher(idx)
+    _parsed, plan = idx._plan(text, None)
+    if plan is None:
+        return
+    segments = hev.SearcherEvaluator(s).segments
+    assert any(seg.fields == {"kind"} for seg, _o in segments)  # the state document's
+    skipped = hev.SearcherEvaluator(s).search(plan.query, 20)
+    monkeypatch.setattr(hev, "fields_of", lambda _q: None)
+    assert hev.SearcherEvaluator(s).search(plan.query, 20) == skipped
+
+
+def test_the_fields_a_query_needs():
+    text, title = wq.Term("text", "tide"), wq.Term("title", "tide")
+    assert hev.fields_of(wq.And([text, wq.Not(wq.Term("tag", "x"))])) == {"text"}
+    assert hev.fields_of(wq.Or([text, title])) == {"text", "title"}
+    assert hev.fields_of(wq.AndMaybe(text, title)) == {"text"}
+    assert hev.fields_of(wq.AndNot(title, text)) == {"title"}
+    # A NOT's matches need no term: unknown.
+    assert hev.fields_of(wq.Not(text)) is None
+    assert hev.fields_of(wq.Or([text, wq.Not(title)])) is None
+    assert hev.fields_of(wq.And([wq.Not(text)])) is None
+    assert hev.fields_of(wq.Every()) is None
+
+
+@pytest.mark.parametrize("text", QUERIES)
+@pytest.mark.parametrize("which", ["sample_index", "deleted_index"])
+def test_candidates_probed_in_blocks_are_found_as_in_whole_lists(which, text, request, monkeypatch):
+    """Candidates met by a much longer list are looked up in the blocks
+    that can hold them (ids probed where they lie, a block decoded only
+    for values): the same matches and scores as reading whole lists."""
+    from hark.store.search.whoosh import postlists
+
+    idx = request.getfixturevalue(which)[0]
+    s = _searcher(idx)
+    _parsed, plan = idx._plan(text, None)
+    if plan is None:
+        return
+    results = []
+    for selective in (0, 10**9):  # every list probed; none
+        monkeypatch.setattr(postlists, "SELECTIVE", selective)
+        got = {}
+        for seg, offset in hev.SearcherEvaluator(s).segments:
+            got.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
+        results.append(got)
+    assert results[0] == results[1]
+
+
+def test_a_probe_reads_what_decoding_the_block_gives(sample_index):
+    """blocks.HarkLeafMatcher.probe: the ids and weights of the given
+    documents in a block, as decoding the block and looking them up gives
+    (every block of every list of the samples, asked for all its ids, every
+    other one, and ids it does not hold)."""
+    from hark.store.search.whoosh import postlists
+
+    idx, _lib, _names = sample_index
+    s = _searcher(idx)
+    seen = set()
+    for seg, _offset in hev.SearcherEvaluator(s).segments:
+        reader = seg.reader
+        for field in reader.indexed_field_names():
+            for tb, _info in reader.iter_field(field):
+                pl = seg.plist(field, tb.decode("utf-8"))
+                if not isinstance(pl, postlists.PostingList) or not pl._blocked():
+                    continue
+                _maxids, offsets = pl.heads()
+                for pos in offsets:
+                    ids, weights, _values = pl._matcher.block(pos)
+                    for docs in (list(ids), list(ids)[::2], [d + 1 for d in ids if d + 1 not in ids]):
+                        want = ([d for d in docs if d in ids], [weights[list(ids).index(d)] for d in docs if d in ids])
+                        assert pl._matcher.probe(pos, docs) == want
+                    seen.add(type(weights).__name__ + getattr(weights, "typecode", ""))
+    assert {"arrayB", "arrayf"} <= seen  # whole frequencies and floats both met
