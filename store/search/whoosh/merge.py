@@ -29,7 +29,10 @@ def merge_built(ix: Any, segments: list) -> list:
     """The segments one build wrote (not yet committed), in document
     order, as one segment: [it]. Left as they are where a merge cannot be
     made this way (deletions, lists not in hark's blocks, a Whoosh without
-    the attributes it reads)."""
+    the attributes it reads), or cannot be written (a disk too full for a
+    second copy of the index: the build is kept, its searches a little
+    slower; the next build merges). What a merge left half-written goes
+    at the commit, with every file no segment holds."""
     if len(segments) < 2 or any(s.has_deletions() for s in segments):
         return segments
     from whoosh.reading import SegmentReader
@@ -48,6 +51,9 @@ def merge_built(ix: Any, segments: list) -> list:
                 w.abandon()
                 return segments
             merged = w.finish_segment()
+        except OSError:
+            w.abandon()
+            return segments
         except BaseException:
             w.abandon()
             raise

@@ -131,3 +131,35 @@ def test_a_merge_leaves_segments_with_deletions_apart(both):
 
     segments = [Deleted(), Deleted()]
     assert merge_built(ix, segments) is segments
+
+
+def test_a_merge_the_disk_cannot_take_keeps_the_build(tmp_path, samples_dir, monkeypatch):
+    """A disk too full for the merged copy: the build's segments are
+    committed as they are (searchable, the same results), and nothing the
+    merge began is left in the index folder."""
+    import errno
+
+    from hark.store.search.whoosh import merge
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    lib = Library(tmp_path / "library.sqlite3")
+    import_paths(lib, [samples_dir])
+    monkeypatch.setattr(build, "FLUSH_POSTINGS", 400)
+    monkeypatch.setattr(merge, "moved", full)
+    idx = Index(tmp_path / "index", lib)
+    try:
+        idx.rebuild(procs=1)
+        assert idx.stats()["segments"] > 3  # not merged
+        assert idx.search("tide moon").total > 0
+        segments = {p.name.split(".")[0] for p in (tmp_path / "index").iterdir() if p.suffix == ".seg"}
+        leftovers = [
+            p.name
+            for p in (tmp_path / "index").iterdir()
+            if p.name.startswith("hark") and p.suffix != ".seg" and p.name.split(".")[0] not in segments
+        ]
+        assert not [n for n in leftovers if not n.endswith(("WRITELOCK", ".toc"))], leftovers
+    finally:
+        idx.close()
+        lib.close()
