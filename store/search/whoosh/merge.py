@@ -15,7 +15,7 @@ fields' total lengths are the same as the segments': every score is too.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -25,14 +25,15 @@ from .blocks import HarkPostingsWriter, moved, term_info
 from .writer import LeanWriter
 
 
-def merge_built(ix: Any, segments: list) -> list:
+def merge_built(ix: Any, segments: list, progress: Callable[[float], None] | None = None) -> list:
     """The segments one build wrote (not yet committed), in document
     order, as one segment: [it]. Left as they are where a merge cannot be
     made this way (deletions, lists not in hark's blocks, a Whoosh without
     the attributes it reads), or cannot be written (a disk too full for a
     second copy of the index: the build is kept, its searches a little
     slower; the next build merges). What a merge left half-written goes
-    at the commit, with every file no segment holds."""
+    at the commit, with every file no segment holds. `progress` is told
+    the share done (0 to 1) as it goes."""
     if len(segments) < 2 or any(s.has_deletions() for s in segments):
         return segments
     from whoosh.reading import SegmentReader
@@ -45,7 +46,7 @@ def merge_built(ix: Any, segments: list) -> list:
             if any(privates.merge_missing(r, w.perdocwriter, pw) for r in readers):
                 w.abandon()
                 return segments
-            pages = _Pages(readers)
+            pages = _Pages(readers, progress)
             bases = _copy_documents(w, readers, pages)
             if not bases or not _copy_postings(w, readers, bases, pages):
                 w.abandon()
@@ -73,19 +74,30 @@ class _Pages:
     process's memory) until it ends -- ~600 MB at 5,000 transcripts.
     (The kernel keeps them cached; a page touched again is mapped again.)"""
 
-    def __init__(self, readers: list) -> None:
+    def __init__(self, readers: list, progress: Callable[[float], None] | None = None) -> None:
         import mmap
 
         advice = getattr(mmap, "MADV_DONTNEED", None)
         maps = [privates.segment_map(r) for r in readers]
+        # (Their sizes measure the work: a segment is mostly its lists.)
+        self._size = sum(len(m) for m in maps if m is not None) or 1
         self._maps = [m for m in maps if m is not None and hasattr(m, "madvise")] if advice is not None else []
         self._advice = advice
         self._read = 0
+        self._done = 0
+        self._progress = progress
 
     def read(self, n: int) -> None:
         self._read += n
         if self._read >= RELEASE_EVERY:
+            self._done += self._read
             self.release()
+            if self._progress is not None:  # the documents were a fifth of the work
+                self._progress(0.2 + 0.8 * min(1.0, self._done / self._size))
+
+    def tell(self, share: float) -> None:
+        if self._progress is not None:
+            self._progress(share)
 
     def release(self) -> None:
         self._read = 0
@@ -121,6 +133,7 @@ def _copy_documents(w: LeanWriter, readers: list, pages: _Pages) -> list[int]:
             if lengths and not privates.put_lengths(pdw, name, base, lengths):
                 return []
         pages.release()  # (its stored fields and lengths were read whole)
+        pages.tell(0.2 * len(bases) / len(readers))
     totals = privates.field_totals(pdw)
     for name in scorable:
         total = sum(r.field_length(name) for r in readers)

@@ -31,7 +31,7 @@ def _index(lib: Library, path, monkeypatch, merge: bool) -> Index:
     hundred postings (as a large library's build does every few million)."""
     monkeypatch.setattr(build, "FLUSH_POSTINGS", 400)
     if not merge:
-        monkeypatch.setattr(engine, "merge_built", lambda _ix, segments: segments)
+        monkeypatch.setattr(engine, "merge_built", lambda _ix, segments, _progress=None: segments)
     idx = Index(path, lib)
     idx.rebuild(procs=1)
     monkeypatch.undo()
@@ -163,3 +163,23 @@ def test_a_merge_the_disk_cannot_take_keeps_the_build(tmp_path, samples_dir, mon
     finally:
         idx.close()
         lib.close()
+
+
+def test_a_parallel_build_tells_its_progress_through_its_merge(tmp_path, samples_dir):
+    """The merge is the last part of a parallel build's progress: told
+    from the build's share to the whole, never backwards."""
+    lib = Library(tmp_path / "library.sqlite3")
+    import_paths(lib, [samples_dir])
+    told: list[tuple[int, int]] = []
+    idx = Index(tmp_path / "index", lib)
+    try:
+        idx.rebuild(progress=lambda done, total: told.append((done, total)), procs=2)
+        assert idx.stats()["segments"] == 2
+    finally:
+        idx.close()
+        lib.close()
+    total = told[-1][1]
+    assert all(t == total for _d, t in told)
+    dones = [d for d, _t in told]
+    assert dones == sorted(dones) and dones[-1] == total
+    assert any(d <= 0.8 * total for d in dones[:-1])  # the build's share came first
