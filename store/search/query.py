@@ -32,13 +32,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .whoosh.schema import make_schema  # first: Whoosh imported the lean way (whoosh/__init__.py)
 
 # isort: split
-from whoosh import qparser
 from whoosh import query as wq
+
+if TYPE_CHECKING:
+    from whoosh import qparser
 
 from .analysis import TOKEN, fold, term, units
 from .rewrite import FIELDS, LEX, bound, signs
@@ -135,13 +137,22 @@ _PARSERS: dict[int, qparser.QueryParser] = {}
 _SCHEMA: list[Any] = []  # the index's schema, made once
 
 
-def _parser(schema: Any = None) -> qparser.QueryParser:
-    """Whoosh's query parser over the index's fields (their analyzers turn
-    words into terms), without the syntax hark does not offer."""
+def _schema(schema: Any = None) -> Any:
     if schema is None:
         if not _SCHEMA:
             _SCHEMA.append(make_schema())
         schema = _SCHEMA[0]
+    return schema
+
+
+def _parser(schema: Any = None) -> qparser.QueryParser:
+    """Whoosh's query parser over the index's fields (their analyzers turn
+    words into terms), without the syntax hark does not offer. (Its module
+    is imported here, at the first query that needs it: ~18 ms that plain
+    words -- and a new process's first search -- do without.)"""
+    from whoosh import qparser
+
+    schema = _schema(schema)
     p = _PARSERS.get(id(schema))
     if p is None:
         p = qparser.QueryParser("text", schema)
@@ -215,7 +226,7 @@ def _plain(text: str, schema: Any = None) -> wq.Query | None:
     directly; None for any other text, or a word the analyzer does not make
     exactly one term of. test_search_query checks it against the parser."""
     if len(text) > 2 and text[0] == text[-1] == '"' and _PLAIN.fullmatch(text, 1, len(text) - 1):
-        field = _parser(schema).schema["text"]
+        field = _schema(schema)["text"]
         # As Whoosh's PhrasePlugin reads it: the words' terms, and where each is in the query.
         words, ranges = [], []
         for t in field.tokenize(text[1:-1], mode="query", chars=True):  # (one token object, reused)
@@ -223,15 +234,23 @@ def _plain(text: str, schema: Any = None) -> wq.Query | None:
             ranges.append((1 + t.startchar, 1 + t.endchar))
         phrase = wq.Phrase("text", words, slop=1, boost=1.0, char_ranges=ranges)
         return phrase.normalize()
-    if not _PLAIN.fullmatch(text):
+    # The last word may end in `*` (a prefix: what the app searches while a
+    # word is being typed).
+    prefix = text.endswith("*")
+    if not _PLAIN.fullmatch(text, 0, len(text) - prefix):
         return None
-    words = text.split(" ")
+    words = text[: len(text) - prefix].split(" ")
     if any(w in BINARY or w == "NOT" for w in words):
         return None
-    field = _parser(schema).schema["text"]
+    field = _schema(schema)["text"]
     out: list[wq.Query] = []
     at = 0
-    for w in words:
+    for k, w in enumerate(words):
+        if prefix and k == len(words) - 1:
+            t = wq.Prefix("text", w.lower())
+            t.startchar, t.endchar = at + len(w), at + len(w) + 1  # (the parser's: the `*`)
+            out.append(t)
+            break
         got = list(field.process_text(w, mode="query", tokenize=True, removestops=True))
         if len(got) != 1:
             return None

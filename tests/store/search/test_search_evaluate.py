@@ -409,7 +409,8 @@ def test_without_numpy_the_same_matches_and_scores(which, text, request, monkeyp
 
 def test_a_new_process_searches_without_importing_numpy(sample_index):
     """A search of a few postings (each `hark search`, the app's first
-    search) does not wait for numpy's import (~75 ms)."""
+    search) does not wait for numpy's import (~75 ms), nor, for plain
+    words and a prefix, for Whoosh's query parser's (~18 ms)."""
     import subprocess
     import sys
 
@@ -420,11 +421,13 @@ def test_a_new_process_searches_without_importing_numpy(sample_index):
         "from hark.store.library import Library\n"
         "from hark.store.search import Index\n"
         f"lib = Library(Path({str(lib.path)!r}), read_only=True)\n"
-        f"r = Index(Path({str(idx.path)!r}), lib).search('tide moon')\n"
-        "print(r.total > 0, 'numpy' in sys.modules)"
+        f"ix = Index(Path({str(idx.path)!r}), lib)\n"
+        "r = ix.search('tide moon')\n"
+        "p = ix.search('tide mo', last_word='prefix')\n"
+        "print(r.total > 0, p.total > 0, 'numpy' in sys.modules, 'whoosh.qparser' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["True", "False"]
+    assert out.stdout.split() == ["True", "True", "False", "False"]
 
 
 @pytest.mark.parametrize("text", QUERIES)

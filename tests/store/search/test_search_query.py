@@ -181,7 +181,7 @@ PLAIN = [
 ]
 
 
-@pytest.mark.parametrize("text", PLAIN + [f'"{t}"' for t in PLAIN])
+@pytest.mark.parametrize("text", PLAIN + [f'"{t}"' for t in PLAIN] + [f"{t}*" for t in PLAIN])
 def test_plain_words_parse_as_whoosh_does(text: str) -> None:
     assert hq._plain(text, SCHEMA) is not None
     mine, theirs = hq.parse(text, SCHEMA).query, _through_parser(text)
@@ -205,7 +205,12 @@ def test_plain_words_parse_as_whoosh_does(text: str) -> None:
         "a AND b",
         "don't stop",
         "all-female",
-        "agent*",
+        "agent**",
+        "*agent",
+        "age*nt",
+        "agent* tools",
+        "AND*",
+        "NOT*",
         "title:x",
         "café",
         "two  spaces",
@@ -229,6 +234,9 @@ def test_plain_words_drawn_from_text_parse_as_whoosh_does() -> None:
     rng = random.Random(7)
     for _ in range(300):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 4)))
-        if rng.random() < 0.3:
+        roll = rng.random()
+        if roll < 0.3:
             text = f'"{text}"'
+        elif roll < 0.5:
+            text += "*"  # the last word being typed
         assert hq.parse(text, SCHEMA).query == _through_parser(text), text
