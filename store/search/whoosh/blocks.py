@@ -615,7 +615,7 @@ class HarkLeafMatcher(W3LeafMatcher):
                     w_floats = array("f", array("B", emptybytes.join(w_bytes)))
                 w_floats.extend(w)
             elif w_floats is not None:
-                w_floats.extend(array("B", w))
+                w_floats.extend(array("f", array("B", w)))  # (extend takes an array of its own kind only)
             else:
                 w_bytes.append(w)
             starts.append(total)

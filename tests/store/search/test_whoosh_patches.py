@@ -240,3 +240,38 @@ def test_whole_lists_are_written_as_posting_by_posting(tmp_path, monkeypatch):
     assert len(fast[(0, "text", b"alpha")][3]) == 400  # four blocks
     assert fast == slow
     lib.close()
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        [2.0] * 128 + [float(1 + i % 3) for i in range(128)] + [1.0] * 44,  # same, bytes, ones
+        [1.0] * 128 + [2.5] * 128 + [float(1 + i % 3) for i in range(44)],  # ones, same, bytes
+        [0.5 + i for i in range(128)] + [1.0] * 128 + [3.0] * 44,  # floats, ones, same
+    ],
+)
+def test_a_whole_list_reads_blocks_of_every_kind_of_weights(weights):
+    """A list's blocks each keep their weights their own way (all 1.0, all
+    the same, whole numbers, floats): read whole, they are the weights
+    written, in order, whatever the mix (a merged list joins blocks of
+    several segments)."""
+    from io import BytesIO
+
+    from whoosh.filedb.structfile import BufferFile, StructFile
+
+    from hark.store.search.whoosh.blocks import HarkLeafMatcher, HarkPostingsWriter
+    from hark.store.search.whoosh.schema import make_schema
+
+    fmt = make_schema()["text"].format
+    out = BytesIO()
+    pw = HarkPostingsWriter(StructFile(out), blocklimit=128)
+    docs = list(range(0, 2 * len(weights), 2))
+    info = pw.write_list(fmt, docs, weights, b"", [0] * len(docs), [5] * len(docs))
+    data = out.getvalue()
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    offset, length = W3TermInfo.from_bytes(info).extent()
+    m = HarkLeafMatcher(BufferFile(memoryview(data)), offset, length[0] if isinstance(length, tuple) else length, fmt)
+    ids, got, _starts, _parts = m.whole()
+    assert list(ids) == docs
+    assert [float(w) for w in got] == weights
