@@ -14,6 +14,7 @@ fields' total lengths are the same as the segments': every score is too.
 
 from __future__ import annotations
 
+import errno
 import heapq
 from collections.abc import Callable, Iterator
 from itertools import groupby
@@ -52,8 +53,10 @@ def merge_built(ix: Any, segments: list, progress: Callable[[float], None] | Non
                 w.abandon()
                 return segments
             merged = w.finish_segment()
-        except OSError:
+        except OSError as e:
             w.abandon()
+            if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                raise
             return segments
         except BaseException:
             w.abandon()

@@ -183,3 +183,32 @@ def test_a_parallel_build_tells_its_progress_through_its_merge(tmp_path, samples
     dones = [d for d, _t in told]
     assert dones == sorted(dones) and dones[-1] == total
     assert any(d <= 0.8 * total for d in dones[:-1])  # the build's share came first
+
+
+def test_a_merge_that_cannot_read_fails_the_build(tmp_path, samples_dir, monkeypatch):
+    """Only a full disk is worked around: another error (a segment just
+    written that cannot be read) fails the build, which says so, and the
+    index it replaced is kept."""
+    import errno
+
+    from hark.store.search import IndexUnavailable
+    from hark.store.search.whoosh import merge
+
+    def unreadable(*_a, **_k):
+        raise OSError(errno.EIO, "Input/output error")
+
+    lib = Library(tmp_path / "library.sqlite3")
+    import_paths(lib, [samples_dir])
+    idx = Index(tmp_path / "index", lib)
+    try:
+        idx.rebuild(procs=1)
+        before = idx.search("tide moon").total
+        monkeypatch.setattr(build, "FLUSH_POSTINGS", 400)
+        monkeypatch.setattr(merge, "moved", unreadable)
+        with pytest.raises((OSError, IndexUnavailable)):
+            idx.rebuild(procs=1)
+        monkeypatch.undo()
+        assert idx.search("tide moon").total == before > 0
+    finally:
+        idx.close()
+        lib.close()
