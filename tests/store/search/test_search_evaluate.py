@@ -68,6 +68,15 @@ def _searcher(idx):
     return idx.engine.searcher()
 
 
+def _every(s, q, df=None) -> dict[int, float]:
+    """Every match of q in every segment (global docnum -> score), by the
+    evaluator."""
+    out = {}
+    for seg, offset in hev.SearcherEvaluator(s, df).segments:
+        out.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(q).items()})
+    return out
+
+
 def _adjacents(q):
     if isinstance(q, Adjacent):
         yield q
@@ -84,9 +93,7 @@ def test_same_matches_and_scores_as_whoosh(sample_index, text):
     if plan is None:  # nothing to look for (a lone NOT): no search runs
         assert idx.search(text).total == 0
         return
-    mine = {}
-    for seg, offset in hev.SearcherEvaluator(s).segments:
-        mine.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
+    mine = _every(s, plan.query)
     matched = set(s.docs_for_query(hev.for_whoosh(plan.query)))
     assert set(mine) == matched
     theirs = _whoosh(s, plan.query)
@@ -101,9 +108,7 @@ def test_same_matches_and_scores_as_whoosh(sample_index, text):
     # phrase's scores against Whoosh scoring its words (all at their
     # offsets in the phrase's passages: the sum of their scores).
     for phrase in _adjacents(plan.query):
-        mine = {}
-        for seg, offset in hev.SearcherEvaluator(s).segments:
-            mine.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(phrase).items()})
+        mine = _every(s, phrase)
         words = _whoosh(s, wq.And([wq.Term(f, t) for f, t, *_rest in phrase.parts]))
         assert set(mine) <= set(words)
         for d, score in mine.items():
@@ -353,9 +358,7 @@ def test_deleted_passages_are_left_out_as_whoosh_does(deleted_index, text):
     _parsed, plan = idx._plan(text, None)
     if plan is None:
         return
-    mine = {}
-    for seg, offset in hev.SearcherEvaluator(s).segments:
-        mine.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
+    mine = _every(s, plan.query)
     assert set(mine) == set(s.docs_for_query(hev.for_whoosh(plan.query)))
     for d, score in _whoosh(s, plan.query).items():
         assert mine[d] == pytest.approx(score, rel=1e-6), d
@@ -375,9 +378,7 @@ def test_a_few_candidates_are_found_as_many_are(sample_index, text, monkeypatch)
     results = []
     for few in (0, 1_000_000):
         monkeypatch.setattr(postlists, "FEW", few)
-        got = {}
-        for seg, offset in hev.SearcherEvaluator(s).segments:
-            got.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
+        got = _every(s, plan.query)
         results.append(got)
     assert results[0] == results[1]
 
@@ -400,9 +401,7 @@ def test_without_numpy_the_same_matches_and_scores(which, text, request, monkeyp
     for numpy_ in (True, False):
         monkeypatch.setattr(postlists, "use_numpy", lambda _n, numpy_=numpy_: numpy_)
         monkeypatch.setattr(hev, "use_numpy", lambda _n, numpy_=numpy_: numpy_)
-        every = {}
-        for seg, offset in hev.SearcherEvaluator(s).segments:
-            every.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
+        every = _every(s, plan.query)
         results.append((every, hev.SearcherEvaluator(s).search(plan.query, 5)))
     assert results[0] == results[1]
 
@@ -445,9 +444,7 @@ def test_idf_from_the_term_table_scores_the_same(sample_index, text):
         return
     results = []
     for df in (None, known):
-        got = {}
-        for seg, offset in hev.SearcherEvaluator(s, df).segments:
-            got.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
+        got = _every(s, plan.query, df)
         results.append(got)
     assert results[0] == results[1]
 
@@ -498,9 +495,7 @@ def test_candidates_probed_in_blocks_are_found_as_in_whole_lists(which, text, re
     results = []
     for selective in (0, 10**9):  # every list probed; none
         monkeypatch.setattr(postlists, "SELECTIVE", selective)
-        got = {}
-        for seg, offset in hev.SearcherEvaluator(s).segments:
-            got.update({d + offset: sc for d, sc in hev.Evaluator(seg).run(plan.query).items()})
+        got = _every(s, plan.query)
         results.append(got)
     assert results[0] == results[1]
 
