@@ -241,23 +241,10 @@ class WhooshEngine(Engine):
         """The evaluator of the current searcher (its decoded-list cache
         lives as long as the searcher)."""
         if self._evaluator is None or self._evaluator.searcher is not s:
-            self._evaluator = SearcherEvaluator(s, self._known_df())
+            # Document frequencies through the lexicon: the term table's
+            # once warm has built it (no look-up in every segment).
+            self._evaluator = SearcherEvaluator(s, self.lexicon().df)
         return self._evaluator
-
-    def _known_df(self) -> Callable[[str, str], int | None] | None:
-        """A term's document frequency from the term table (the current
-        searcher's: a refresh drops it), for the fields it holds; None
-        before warm has built it."""
-        table = self._table
-        if table is None:
-            return None
-        text, small = table.df, table.small
-
-        def df(field: str, t: str) -> int | None:
-            known = text if field == "text" else small.get(field)
-            return None if known is None else known.get(t, 0)
-
-        return df
 
     def run(
         self, query: Any, limit: int, *, exact_total: bool, time_limit: float | None

@@ -9,8 +9,6 @@ from typing import Any
 
 from . import privates
 
-_WHOOSH_IDF: Any = None  # Whoosh's idf (weighting() sets it): a df given is used only with it
-
 
 def length_table(reader: Any, fieldname: str) -> list[int] | None:
     """Every document's length in a field, read once from the segment's
@@ -48,10 +46,7 @@ def length_array(reader: Any, fieldname: str, table: list[int]) -> Any:
 
 def weighting() -> Any:
     """The searcher's weighting: Whoosh's BM25F, lengths from the table."""
-    global _WHOOSH_IDF
     from whoosh.scoring import BM25F, BM25FScorer, WeightingModel
-
-    _WHOOSH_IDF = WeightingModel.idf
 
     class FastBM25FScorer(BM25FScorer):
         """BM25F, the same formula, with lengths from a table."""
@@ -91,7 +86,7 @@ def weighting() -> Any:
                 return None
             parent = searcher.get_parent()
             B = self._field_B.get(fieldname, self.B)
-            if df is None or type(self).idf is not _WHOOSH_IDF:
+            if df is None or type(self).idf is not WeightingModel.idf:  # (a df is used with Whoosh's formula only)
                 idf = parent.idf(fieldname, text)
             else:
                 idf = log(parent.doc_count_all() / (df + 1)) + 1  # Whoosh's WeightingModel.idf

@@ -437,8 +437,8 @@ def test_idf_from_the_term_table_scores_the_same(sample_index, text):
     idx, _lib, _names = sample_index
     idx.warm()
     s = _searcher(idx)
-    known = idx.engine._known_df()
-    assert known is not None and known("text", "tide") > 0
+    known = idx.engine.lexicon().df
+    assert idx.engine.lexicon().table is not None and known("text", "tide") > 0
     _parsed, plan = idx._plan(text, None)
     if plan is None:
         return
