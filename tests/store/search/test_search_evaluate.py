@@ -461,7 +461,15 @@ def test_a_segment_without_the_querys_fields_is_skipped(sample_index, text, monk
         return
     segments = hev.SearcherEvaluator(s).segments
     assert any(seg.fields == {"kind"} for seg, _o in segments)  # the state document's
+    searched: list[int] = []
+    top = hev.Evaluator.top
+    monkeypatch.setattr(hev.Evaluator, "top", lambda self, q, limit: searched.append(1) or top(self, q, limit))
     skipped = hev.SearcherEvaluator(s).search(plan.query, 20)
+    wanted = hev.fields_of(plan.query)
+    if "-" not in text and "NOT" not in text:
+        assert wanted is not None and len(searched) == len(segments) - 1  # not the state document's
+    else:  # (a NOT's plan may read the kind field, which the state document has)
+        assert len(searched) == sum(1 for seg, _o in segments if wanted is None or not wanted.isdisjoint(seg.fields))
     monkeypatch.setattr(hev, "fields_of", lambda _q: None)
     assert hev.SearcherEvaluator(s).search(plan.query, 20) == skipped
 
